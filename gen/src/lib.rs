@@ -1,0 +1,1 @@
+//! pamgen configuration and Verilog emission (built in the generator issue).
