@@ -1,1 +1,39 @@
-fn main() {}
+//! `pamgen`: generator of multiplication-free (PAM) systolic-array matmul hardware, and its
+//! bit-exact software reference.
+//!
+//! Exit codes: 0 success; 1 the command ran but a check failed; 2 bad input or an error that
+//! stopped the command (the message names the problem; nothing half-written is left behind).
+
+mod reference;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Multiplication-free systolic-array generator: PAM processing elements, bit-exact reference.
+#[derive(Debug, Parser)]
+#[command(name = "pamgen", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Compute C = A * B with the bit-exact software reference (PAM or exact multiplier).
+    Reference(reference::ReferenceArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Reference(args) => reference::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -76,15 +76,30 @@ pub struct FloatFormat {
 
 impl FloatFormat {
     /// IEEE binary32: 8 exponent bits, 23 mantissa bits.
-    pub const FP32: FloatFormat = FloatFormat { exp_bits: 8, man_bits: 23 };
+    pub const FP32: FloatFormat = FloatFormat {
+        exp_bits: 8,
+        man_bits: 23,
+    };
     /// bfloat16: 8 exponent bits, 7 mantissa bits.
-    pub const BF16: FloatFormat = FloatFormat { exp_bits: 8, man_bits: 7 };
+    pub const BF16: FloatFormat = FloatFormat {
+        exp_bits: 8,
+        man_bits: 7,
+    };
     /// IEEE binary16: 5 exponent bits, 10 mantissa bits.
-    pub const FP16: FloatFormat = FloatFormat { exp_bits: 5, man_bits: 10 };
+    pub const FP16: FloatFormat = FloatFormat {
+        exp_bits: 5,
+        man_bits: 10,
+    };
     /// NVIDIA TensorFloat-32: 8 exponent bits, 10 mantissa bits (19 bits wide).
-    pub const TF32: FloatFormat = FloatFormat { exp_bits: 8, man_bits: 10 };
+    pub const TF32: FloatFormat = FloatFormat {
+        exp_bits: 8,
+        man_bits: 10,
+    };
     /// OCP fp8 E5M2: 5 exponent bits, 2 mantissa bits (IEEE-style Inf/NaN).
-    pub const FP8_E5M2: FloatFormat = FloatFormat { exp_bits: 5, man_bits: 2 };
+    pub const FP8_E5M2: FloatFormat = FloatFormat {
+        exp_bits: 5,
+        man_bits: 2,
+    };
 
     /// A format with `exp_bits` exponent and `man_bits` mantissa bits, checked against the
     /// supported ranges.
@@ -350,13 +365,22 @@ mod tests {
             assert_eq!(FloatFormat::from_name(n).unwrap(), f);
             assert_eq!(f.name(), n);
         }
-        assert_eq!(FloatFormat::from_name("E5M2").unwrap(), FloatFormat::FP8_E5M2);
+        assert_eq!(
+            FloatFormat::from_name("E5M2").unwrap(),
+            FloatFormat::FP8_E5M2
+        );
         assert_eq!(FloatFormat::from_name("e6m9").unwrap().name(), "e6m9");
         assert_eq!(FloatFormat::from_name("e8m7").unwrap(), FloatFormat::BF16);
         let err = FloatFormat::from_name("fp12").unwrap_err().to_string();
-        assert!(err.contains("'fp12'") && err.contains("bf16") && err.contains("fp16"), "{err}");
+        assert!(
+            err.contains("'fp12'") && err.contains("bf16") && err.contains("fp16"),
+            "{err}"
+        );
         assert_eq!(FloatFormat::from_name("e9m3"), Err(FormatError::ExpBits(9)));
-        assert_eq!(FloatFormat::from_name("e5m24"), Err(FormatError::ManBits(24)));
+        assert_eq!(
+            FloatFormat::from_name("e5m24"),
+            Err(FormatError::ManBits(24))
+        );
         assert!(FloatFormat::from_name("e5m0").is_err());
     }
 
@@ -379,7 +403,15 @@ mod tests {
 
     #[test]
     fn to_f64_matches_host_for_fp32_and_f32_round_trip() {
-        for bits in [0u32, 0x8000_0000, 1, 0x007f_ffff, 0x0080_0000, 0x3f80_0000, 0x7f7f_ffff] {
+        for bits in [
+            0u32,
+            0x8000_0000,
+            1,
+            0x007f_ffff,
+            0x0080_0000,
+            0x3f80_0000,
+            0x7f7f_ffff,
+        ] {
             assert_eq!(FloatFormat::FP32.to_f64(bits), f32::from_bits(bits) as f64);
             assert_eq!(FloatFormat::FP32.from_f32(f32::from_bits(bits)), bits);
         }

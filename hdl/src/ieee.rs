@@ -17,7 +17,11 @@ fn finite_parts(fmt: FloatFormat, bits: u32) -> (u32, u64, i32) {
     if exp == 0 {
         (sign, man as u64, fmt.emin() - m)
     } else {
-        (sign, (man | fmt.min_normal_bits()) as u64, exp as i32 - fmt.bias() - m)
+        (
+            sign,
+            (man | fmt.min_normal_bits()) as u64,
+            exp as i32 - fmt.bias() - m,
+        )
     }
 }
 
@@ -197,7 +201,11 @@ mod tests {
         ];
         for (a, b) in cases {
             let want = f32::from_bits(a) * f32::from_bits(b);
-            let want = if want.is_nan() { F32.canonical_nan() } else { want.to_bits() };
+            let want = if want.is_nan() {
+                F32.canonical_nan()
+            } else {
+                want.to_bits()
+            };
             assert_eq!(fp_mul(F32, F32, a, b), want, "{a:#010x} * {b:#010x}");
         }
     }

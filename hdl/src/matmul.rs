@@ -165,7 +165,12 @@ impl BitMatrix {
                 top: format.width() - 1,
             });
         }
-        Ok(BitMatrix { rows, cols, format, bits })
+        Ok(BitMatrix {
+            rows,
+            cols,
+            format,
+            bits,
+        })
     }
 
     /// A matrix of `values` (row-major) rounded to `format` with round-to-nearest-even.
@@ -241,7 +246,12 @@ impl MatmulSpec {
             return Err(MatmulError::OffsetWithExact(offset));
         }
         let offset = check_offset(operand, offset)?;
-        Ok(MatmulSpec { operand, acc, multiplier, offset })
+        Ok(MatmulSpec {
+            operand,
+            acc,
+            multiplier,
+            offset,
+        })
     }
 
     /// Operand format.
@@ -426,7 +436,11 @@ mod fast {
         /// sign moved to bit 31, magnitude in the low bits.
         pub(super) fn prepare_b(&self, bits: u32) -> u32 {
             let mag = bits & self.fmt.mag_mask();
-            let mag = if mag < self.fmt.min_normal_bits() { 0 } else { mag };
+            let mag = if mag < self.fmt.min_normal_bits() {
+                0
+            } else {
+                mag
+            };
             ((bits & self.fmt.sign_mask() != 0) as u32) << 31 | mag
         }
 

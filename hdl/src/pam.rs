@@ -105,7 +105,11 @@ mod tests {
         assert_eq!(pam32(-6.0, 3.0), -16.0);
         assert_eq!(pam32(3.0, -6.0), -16.0);
         // 1.3 * -1.3 = -1.69; PAM gives 2^0 * (1 + 0.3 + 0.3) = -1.6 (up to fp32 rounding of 1.3).
-        assert!((pam32(1.3, -1.3) + 1.6).abs() < 1e-6, "{}", pam32(1.3, -1.3));
+        assert!(
+            (pam32(1.3, -1.3) + 1.6).abs() < 1e-6,
+            "{}",
+            pam32(1.3, -1.3)
+        );
         assert_eq!(pam32(1.5, 1.5), 2.0);
         assert_eq!(pam32(0.7, 1.0), 0.7);
         assert_eq!(pam32(0.7, 8.0), 5.6);
@@ -132,14 +136,19 @@ mod tests {
         assert_eq!(pam_mul(f, 0, f.min_normal_bits(), 0x3f7f), 0);
         assert_eq!(pam_mul(f, 0, f.min_normal_bits(), one), f.min_normal_bits());
         assert_eq!(pam_mul(f, 0, f.max_finite_bits(), 0x4000), inf);
-        assert_eq!(pam_mul(f, 0, f.max_finite_bits() | neg, one), f.max_finite_bits() | neg);
+        assert_eq!(
+            pam_mul(f, 0, f.max_finite_bits() | neg, one),
+            f.max_finite_bits() | neg
+        );
     }
 
     #[test]
     fn offset_range() {
         assert_eq!(check_offset(FloatFormat::BF16, 127), Ok(127));
         assert_eq!(check_offset(FloatFormat::BF16, -127), Ok(-127));
-        let e = check_offset(FloatFormat::BF16, 128).unwrap_err().to_string();
+        let e = check_offset(FloatFormat::BF16, 128)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("-127..=127"), "{e}");
         assert_eq!(pam_mul(FloatFormat::BF16, 3, 0x3f80, 0x3f80), 0x3f83);
         assert_eq!(pam_mul(FloatFormat::BF16, -1, 0x3f80, 0x3f80), 0x3f7f);

@@ -18,12 +18,12 @@ const MAGIC: &[u8] = b"\x93NUMPY";
 #[derive(Debug, Error)]
 pub enum NpyError {
     /// The file could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file.
         path: PathBuf,
         /// The I/O error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The file does not start with the `.npy` magic string.
     #[error("{path}: not a .npy file (missing the \\x93NUMPY magic)")]
@@ -135,7 +135,10 @@ impl NpyArray {
     /// If `data` does not hold `rows * cols` elements.
     pub fn matrix(rows: usize, cols: usize, data: NpyData) -> Self {
         assert_eq!(rows * cols, data.len(), "matrix data length");
-        NpyArray { shape: vec![rows, cols], data }
+        NpyArray {
+            shape: vec![rows, cols],
+            data,
+        }
     }
 
     /// The file's bytes (version 1.0 header, little-endian, C order).
@@ -144,7 +147,11 @@ impl NpyArray {
             1 => format!("({},)", self.shape[0]),
             _ => format!(
                 "({})",
-                self.shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
+                self.shape
+                    .iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         };
         let mut header = format!(
@@ -173,34 +180,58 @@ impl NpyArray {
 
 /// Read a `.npy` file.
 pub fn read_npy(path: &Path) -> Result<NpyArray, NpyError> {
-    let bytes = fs::read(path).map_err(|source| NpyError::Io { path: path.to_path_buf(), source })?;
+    let bytes = fs::read(path).map_err(|error| NpyError::Io {
+        path: path.to_path_buf(),
+        error,
+    })?;
     parse_npy(path, &bytes)
 }
 
 /// Parse the bytes of a `.npy` file; `path` only names it in errors.
 pub fn parse_npy(path: &Path, bytes: &[u8]) -> Result<NpyArray, NpyError> {
-    let header_err = |why: String| NpyError::Header { path: path.to_path_buf(), why };
+    let header_err = |why: String| NpyError::Header {
+        path: path.to_path_buf(),
+        why,
+    };
     if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
-        return Err(NpyError::NotNpy { path: path.to_path_buf() });
+        return Err(NpyError::NotNpy {
+            path: path.to_path_buf(),
+        });
     }
     if bytes.len() < 10 {
-        return Err(header_err("file ends inside the preamble".into()));
+        return Err(header_err(
+            "truncated: the file ends inside the preamble".into(),
+        ));
     }
     let major = bytes[6];
     let (header_len, start) = match major {
         1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10usize),
         2 | 3 => {
             if bytes.len() < 12 {
-                return Err(header_err("file ends inside the preamble".into()));
+                return Err(header_err(
+                    "truncated: the file ends inside the preamble".into(),
+                ));
             }
-            (u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize, 12)
+            (
+                u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+                12,
+            )
         }
-        v => return Err(header_err(format!("unsupported format version {v}.{}", bytes[7]))),
+        v => {
+            return Err(header_err(format!(
+                "unsupported format version {v}.{}",
+                bytes[7]
+            )))
+        }
     };
     let end = start
         .checked_add(header_len)
         .filter(|&e| e <= bytes.len())
-        .ok_or_else(|| header_err(format!("header of {header_len} bytes runs past the end of the file")))?;
+        .ok_or_else(|| {
+            header_err(format!(
+                "truncated: the {header_len}-byte header runs past the end of the file"
+            ))
+        })?;
     let header = std::str::from_utf8(&bytes[start..end])
         .map_err(|_| header_err("header is not text".into()))?;
     let descr = dict_value(header, "descr")
@@ -228,15 +259,27 @@ pub fn parse_npy(path: &Path, bytes: &[u8]) -> Result<NpyArray, NpyError> {
         b"f4" | b"u4" => 4,
         b"f8" => 8,
         b"u2" => 2,
-        _ => return Err(NpyError::Dtype { path: path.to_path_buf(), descr }),
+        _ => {
+            return Err(NpyError::Dtype {
+                path: path.to_path_buf(),
+                descr,
+            })
+        }
     };
     let data = &bytes[end..];
     let want = count.saturating_mul(size);
     if data.len() != want {
-        return Err(NpyError::Size { path: path.to_path_buf(), shape, want, got: data.len() });
+        return Err(NpyError::Size {
+            path: path.to_path_buf(),
+            shape,
+            want,
+            got: data.len(),
+        });
     }
     let mut data = match kind {
-        b"f4" => NpyData::F32(words(data, little, |w: [u8; 4]| f32::from_bits(u32::from_le_bytes(w)))),
+        b"f4" => NpyData::F32(words(data, little, |w: [u8; 4]| {
+            f32::from_bits(u32::from_le_bytes(w))
+        })),
         b"u4" => NpyData::U32(words(data, little, u32::from_le_bytes)),
         b"f8" => NpyData::F64(words(data, little, f64::from_le_bytes)),
         _ => NpyData::U16(words(data, little, u16::from_le_bytes)),
@@ -316,15 +359,23 @@ fn parse_shape(v: &str) -> Option<Vec<usize>> {
 /// either keeps its old state or gets the complete new contents. Without `overwrite`, an
 /// existing `path` is an error (checked atomically by linking rather than renaming).
 pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<(), NpyError> {
-    let io = |source| NpyError::Io { path: path.to_path_buf(), source };
+    let io = |error| NpyError::Io {
+        path: path.to_path_buf(),
+        error,
+    };
     if !overwrite && path.exists() {
-        return Err(NpyError::Exists { path: path.to_path_buf() });
+        return Err(NpyError::Exists {
+            path: path.to_path_buf(),
+        });
     }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = fs::File::create(&tmp)?;
@@ -338,9 +389,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<(), Np
     })();
     let _ = fs::remove_file(&tmp);
     match result {
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            Err(NpyError::Exists { path: path.to_path_buf() })
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(NpyError::Exists {
+            path: path.to_path_buf(),
+        }),
         other => other.map_err(io),
     }
 }
@@ -388,7 +439,9 @@ mod tests {
     #[test]
     fn bad_files_are_named_errors() {
         let good = NpyArray::matrix(2, 2, NpyData::F32(vec![1.0; 4])).to_bytes();
-        let e = parse_npy(p(), &good[..good.len() - 3]).unwrap_err().to_string();
+        let e = parse_npy(p(), &good[..good.len() - 3])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("t.npy") && e.contains("truncated"), "{e}");
         let e = parse_npy(p(), b"hello world").unwrap_err().to_string();
         assert!(e.contains("not a .npy"), "{e}");
@@ -411,6 +464,10 @@ mod tests {
         assert!(matches!(e, NpyError::Exists { .. }));
         a.write(&path, true).unwrap();
         assert_eq!(read_npy(&path).unwrap(), a);
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary files left");
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary files left"
+        );
     }
 }
