@@ -26,6 +26,10 @@ pub struct ReferenceArgs {
     /// PAM offset added to the integer sum, in units of the operand's last mantissa place.
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     offset: i64,
+    /// Round the result once more, to nearest even, into this format (default: keep the
+    /// accumulator format).
+    #[arg(long, value_name = "FORMAT", value_parser = FloatFormat::from_name)]
+    out_format: Option<FloatFormat>,
     /// Matrix A (M x K): float32/float64 values (rounded to the format) or uint16/uint32 raw patterns.
     #[arg(long = "a", value_name = "A.npy")]
     a: PathBuf,
@@ -58,6 +62,7 @@ fn parse_multiplier(s: &str) -> Result<Multiplier, String> {
 struct Report<'a> {
     format: FloatFormat,
     acc: FloatFormat,
+    out_format: FloatFormat,
     multiplier: Multiplier,
     offset: i32,
     m: usize,
@@ -89,14 +94,21 @@ pub fn run(args: &ReferenceArgs) -> Result<ExitCode> {
     let t0 = Instant::now();
     let c = matmul(&spec, &a, &b).context("--a/--b")?;
     let seconds = t0.elapsed().as_secs_f64();
+    let c = match args.out_format {
+        Some(f) => c.convert(f),
+        None => c,
+    };
     result_array(&c, args.raw)
         .write(&args.out, args.force)
         .context("--out")?;
     let (m, k, n) = (a.rows(), a.cols(), b.cols());
     eprintln!(
-        "C = A * B: {m}x{k} * {k}x{n}, {} -> {} {}{} in {:.3} s; wrote {}",
+        "C = A * B: {m}x{k} * {k}x{n}, {} -> {}{} {}{} in {:.3} s; wrote {}",
         spec.operand(),
         spec.acc(),
+        args.out_format
+            .map(|f| format!(" -> {f}"))
+            .unwrap_or_default(),
         spec.multiplier(),
         if spec.offset() != 0 {
             format!(" (offset {})", spec.offset())
@@ -112,6 +124,7 @@ pub fn run(args: &ReferenceArgs) -> Result<ExitCode> {
             let report = Report {
                 format: spec.operand(),
                 acc: spec.acc(),
+                out_format: c.format(),
                 multiplier: spec.multiplier(),
                 offset: spec.offset(),
                 m,

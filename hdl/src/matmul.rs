@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::format::FloatFormat;
-use crate::ieee::{fp_add, fp_mul, widen};
+use crate::ieee::{convert, fp_add, fp_mul, widen};
 use crate::pam::{check_offset, pam_mul, OffsetError};
 
 /// Which multiplier the processing elements use.
@@ -208,6 +208,21 @@ impl BitMatrix {
     pub fn to_f64(&self) -> Vec<f64> {
         self.bits.iter().map(|&b| self.format.to_f64(b)).collect()
     }
+    /// The matrix rounded (nearest-even) element by element into `to`.
+    pub fn convert(&self, to: FloatFormat) -> BitMatrix {
+        let bits = self
+            .bits
+            .iter()
+            .map(|&b| convert(self.format, to, b))
+            .collect();
+        BitMatrix {
+            rows: self.rows,
+            cols: self.cols,
+            format: to,
+            bits,
+        }
+    }
+
     /// Exact values as `f32`, row-major (every supported format fits in fp32).
     pub fn to_f32(&self) -> Vec<f32> {
         self.bits.iter().map(|&b| self.format.to_f32(b)).collect()
