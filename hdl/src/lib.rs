@@ -4,6 +4,8 @@
 //!
 //! Values are carried as raw bit patterns (`u32`) of a [`FloatFormat`].
 
+pub mod blocks;
+pub mod emit;
 pub mod format;
 pub mod ieee;
 pub mod matmul;
