@@ -58,10 +58,10 @@ fn check_pam<const W: usize, const WX: usize>(fmt: FloatFormat, offset: i32) {
     let mut uut = PamMul::<W, WX>::new(fmt, offset);
     uut.connect_all();
     for (a, b) in pairs(fmt, 2 + offset as u64, false) {
-        uut.a.next = (a as u64).into();
-        uut.b.next = (b as u64).into();
+        uut.a_i.next = (a as u64).into();
+        uut.b_i.next = (b as u64).into();
         settle(&mut uut);
-        let (got, want) = (uut.y.val().to_u32(), pam_mul(fmt, offset, a, b));
+        let (got, want) = (uut.y_o.val().to_u32(), pam_mul(fmt, offset, a, b));
         assert_eq!(
             got, want,
             "{fmt} offset {offset}: {a:#x} * {b:#x}: block {got:#x}, reference {want:#x}"

@@ -18,3 +18,6 @@ use rust_hdl::prelude::{Bits, Constant};
 pub(crate) fn konst<const N: usize>(x: u64) -> Constant<Bits<N>> {
     Constant::new(x.into())
 }
+pub mod reg;
+pub mod product;
+pub mod pe;

@@ -9,11 +9,11 @@ use crate::format::FloatFormat;
 #[derive(LogicBlock)]
 pub struct PamMul<const W: usize, const WX: usize> {
     /// Operand A (bit pattern).
-    pub a: Signal<In, Bits<W>>,
+    pub a_i: Signal<In, Bits<W>>,
     /// Operand B (bit pattern).
-    pub b: Signal<In, Bits<W>>,
+    pub b_i: Signal<In, Bits<W>>,
     /// The PAM product (bit pattern).
-    pub y: Signal<Out, Bits<W>>,
+    pub y_o: Signal<Out, Bits<W>>,
     mag_mask: Constant<Bits<W>>,
     sign_mask: Constant<Bits<W>>,
     inf: Constant<Bits<W>>,
@@ -44,9 +44,9 @@ impl<const W: usize, const WX: usize> PamMul<W, WX> {
         assert_eq!(WX, W + 2, "PamMul needs WX = W + 2");
         let wrap = |x: i64| (x as u64) & ((1u64 << WX) - 1);
         PamMul {
-            a: Default::default(),
-            b: Default::default(),
-            y: Default::default(),
+            a_i: Default::default(),
+            b_i: Default::default(),
+            y_o: Default::default(),
             mag_mask: Constant::new((fmt.mag_mask() as u64).into()),
             sign_mask: Constant::new((fmt.sign_mask() as u64).into()),
             inf: Constant::new((fmt.inf_bits() as u64).into()),
@@ -67,29 +67,29 @@ impl<const W: usize, const WX: usize> PamMul<W, WX> {
 impl<const W: usize, const WX: usize> Logic for PamMul<W, WX> {
     #[hdl_gen]
     fn update(&mut self) {
-        self.am.next = self.a.val() & self.mag_mask.val();
-        self.bm.next = self.b.val() & self.mag_mask.val();
-        self.sign.next = (self.a.val() ^ self.b.val()) & self.sign_mask.val();
+        self.am.next = self.a_i.val() & self.mag_mask.val();
+        self.bm.next = self.b_i.val() & self.mag_mask.val();
+        self.sign.next = (self.a_i.val() ^ self.b_i.val()) & self.sign_mask.val();
         self.r.next =
             bit_cast::<WX, W>(self.am.val()) + bit_cast::<WX, W>(self.bm.val()) + self.addend.val();
         if (self.am.val() > self.inf.val()) | (self.bm.val() > self.inf.val()) {
-            self.y.next = self.nan.val();
+            self.y_o.next = self.nan.val();
         } else if ((self.am.val() == self.inf.val()) & (self.bm.val() < self.min_normal.val()))
             | ((self.bm.val() == self.inf.val()) & (self.am.val() < self.min_normal.val()))
         {
-            self.y.next = self.nan.val();
+            self.y_o.next = self.nan.val();
         } else if (self.am.val() == self.inf.val()) | (self.bm.val() == self.inf.val()) {
-            self.y.next = self.sign.val() | self.inf.val();
+            self.y_o.next = self.sign.val() | self.inf.val();
         } else if (self.am.val() < self.min_normal.val()) | (self.bm.val() < self.min_normal.val())
         {
-            self.y.next = self.sign.val();
+            self.y_o.next = self.sign.val();
         } else if (self.r.val() >= self.negative_x.val()) | (self.r.val() < self.min_normal_x.val())
         {
-            self.y.next = self.sign.val();
+            self.y_o.next = self.sign.val();
         } else if self.r.val() >= self.inf_x.val() {
-            self.y.next = self.sign.val() | self.inf.val();
+            self.y_o.next = self.sign.val() | self.inf.val();
         } else {
-            self.y.next = self.sign.val() | bit_cast::<W, WX>(self.r.val());
+            self.y_o.next = self.sign.val() | bit_cast::<W, WX>(self.r.val());
         }
     }
 }
@@ -99,13 +99,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn smoke() {
+    fn paper_example() {
         let mut uut = PamMul::<16, 18>::new(FloatFormat::BF16, 0);
         uut.connect_all();
-        uut.a.next = 0xc0c0u64.into(); // -6
-        uut.b.next = 0x4040u64.into(); // 3
+        uut.a_i.next = 0xc0c0u64.into(); // -6
+        uut.b_i.next = 0x4040u64.into(); // 3
         assert!(simulate(&mut uut, 100));
-        assert_eq!(uut.y.val().to_u32(), 0xc180); // -16
-        println!("{}", generate_verilog(&uut));
+        assert_eq!(uut.y_o.val().to_u32(), 0xc180); // -16
     }
 }
