@@ -4,6 +4,7 @@
 //! Exit codes: 0 success; 1 the command ran but a check failed; 2 bad input or an error that
 //! stopped the command (the message names the problem; nothing half-written is left behind).
 
+mod area;
 mod reference;
 
 use std::process::ExitCode;
@@ -22,12 +23,15 @@ struct Cli {
 enum Command {
     /// Compute C = A * B with the bit-exact software reference (PAM or exact multiplier).
     Reference(reference::ReferenceArgs),
+    /// Area of the PE with PAM vs the exact multiplier, from yosys (iCE40, Xilinx, CMOS).
+    Area(area::AreaArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Reference(args) => reference::run(&args),
+        Command::Area(args) => area::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,1 +1,4 @@
-//! pamgen configuration and Verilog emission (built in the generator issue).
+//! pamgen's generator side: writing emitted designs to disk and measuring them with yosys.
+//! (The array generator, `pamgen generate`, builds on this.)
+
+pub mod synth;

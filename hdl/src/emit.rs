@@ -37,16 +37,22 @@ pub fn clean_verilog(raw: &str, top_name: &str, header: &[String]) -> Vec<Verilo
     let modules = split_modules(raw);
     let rename: HashMap<String, String> = modules
         .iter()
-        .map(|(old, _)| {
-            let new = match old.strip_prefix("top") {
-                Some(rest) => format!("{top_name}{}", rest.replace('$', "_")),
-                None => old.replace('$', "_"),
+        .map(|(old, body)| {
+            let new = match register_kind(body) {
+                // Registers of one width are one module, named by what they are.
+                Some(kind) => format!("{top_name}_{kind}"),
+                None => match old.strip_prefix("top") {
+                    Some(rest) => format!("{top_name}{}", rest.replace('$', "_")),
+                    None => old.replace('$', "_"),
+                },
             };
             (old.clone(), new)
         })
         .collect();
+    let mut seen = std::collections::HashSet::new();
     modules
         .into_iter()
+        .filter(|(old, _)| seen.insert(rename[old].clone()))
         .map(|(old, body)| {
             let name = rename[&old].clone();
             let body = rename_identifiers(&body, &rename);
@@ -65,6 +71,23 @@ pub fn clean_verilog(raw: &str, top_name: &str, header: &[String]) -> Vec<Verilo
             VerilogModule { name, text }
         })
         .collect()
+}
+
+/// `reg_w<N>` or `bypass_w<N>` for a [`crate::blocks::reg::Reg`] module, from its text.
+fn register_kind(body: &str) -> Option<String> {
+    let kind = if body.contains("always @(posedge clk_i or negedge rst_ni)") {
+        "reg"
+    } else if body.contains("// Bypassed pipeline stage") {
+        "bypass"
+    } else {
+        return None;
+    };
+    let decl = body.lines().find(|l| l.contains("output reg") && l.trim_end().ends_with("q_o;"))?;
+    let width = match decl.find('[') {
+        Some(p) => decl[p + 1..].split(':').next()?.trim().parse::<usize>().ok()? + 1,
+        None => 1,
+    };
+    Some(format!("{kind}_w{width}"))
 }
 
 /// Split into (module name, text from `module` to `endmodule`).
@@ -445,8 +468,29 @@ fn drop_unused_localparams(body: &str) -> String {
         .collect()
 }
 
-/// Trailing spaces off, no runs of blank lines, no blank line at the start.
+/// Section comments renamed, empty sections dropped, trailing spaces off, no runs of blank
+/// lines.
 fn tidy(body: &str) -> String {
+    let body = body
+        .replace("// Module arguments", "// Ports")
+        .replace("// Stub signals", "// Child module ports")
+        .replace("// Sub module instances", "// Child modules")
+        .replace("// Local signals", "// Internal signals")
+        .replace("// Update code (custom)", "// Logic")
+        .replace("// Update code", "// Logic")
+        .replace("// Constant declarations", "// Constants");
+    // A section header directly followed by another one is empty.
+    let lines: Vec<&str> = body.lines().collect();
+    let body: String = lines
+        .iter()
+        .enumerate()
+        .filter(|(i, l)| {
+            let header = l.trim() == "// Constants" || l.trim() == "// Internal signals";
+            let next = lines[i + 1..].iter().map(|n| n.trim()).find(|n| !n.is_empty());
+            !(header && next.is_none_or(|n| n.starts_with("//") || n == "endmodule"))
+        })
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
     let mut out = String::new();
     let mut blank = true;
     for line in body.lines() {

@@ -108,8 +108,8 @@ fn widen_blocks_match_reference() {
     check_widen::<32>(F32);
 }
 
-fn check_fp_mul<const W: usize>(fmt: FloatFormat) {
-    let mut uut = pamgen_hdl::blocks::fp_mul::FpMul::<W>::new(fmt);
+fn check_fp_mul<const W: usize, const PW: usize>(fmt: FloatFormat) {
+    let mut uut = pamgen_hdl::blocks::fp_mul::FpMul::<W, PW>::new(fmt);
     uut.connect_all();
     let mut rng = SplitMix64::new(4);
     let mut v = pairs(fmt, 5, false);
@@ -140,35 +140,7 @@ fn check_fp_mul<const W: usize>(fmt: FloatFormat) {
 
 #[test]
 fn fp_mul_blocks_match_reference() {
-    check_fp_mul::<16>(FloatFormat::BF16);
-    check_fp_mul::<16>(FloatFormat::FP16);
-    check_fp_mul::<32>(F32);
-}
-
-#[test]
-fn dump_tmp() {
-    use pamgen_hdl::emit::emit_block;
-    let mut mods = emit_block(
-        &mut FpAdd32::default(),
-        "fp_add_fp32",
-        &["test".to_string()],
-    );
-    mods.extend(emit_block(
-        &mut pamgen_hdl::blocks::fp_mul::FpMul::<16>::new(FloatFormat::BF16),
-        "fp_mul_bf16_fp32",
-        &[],
-    ));
-    mods.extend(emit_block(
-        &mut PamMul::<16, 18>::new(FloatFormat::BF16, 0),
-        "pam_mul_bf16",
-        &[],
-    ));
-    mods.extend(emit_block(
-        &mut pamgen_hdl::blocks::widen::Widen::<16>::new(FloatFormat::FP16),
-        "widen_fp16_fp32",
-        &[],
-    ));
-    for m in mods {
-        std::fs::write(format!("/tmp/v/{}.v", m.name), m.text).unwrap();
-    }
+    check_fp_mul::<16, 26>(FloatFormat::BF16);
+    check_fp_mul::<16, 26>(FloatFormat::FP16);
+    check_fp_mul::<32, 48>(F32);
 }

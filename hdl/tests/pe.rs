@@ -32,7 +32,7 @@ macro_rules! os_test {
             for pipelined in [false, true] {
                 let fmt: FloatFormat = $fmt;
                 let spec = MatmulSpec::new(fmt, F32, $mul, $offset).unwrap();
-                let mut pe = $pe::<$w, { $w + 2 }>::new(fmt, $offset, pipelined);
+                let mut pe = $pe::<$w, { $w + 2 }, { if $w == 32 { 48 } else { 26 } }>::new(fmt, $offset, pipelined);
                 pe.connect_all();
                 let latency = pe_latency(pipelined);
                 let mut rng = SplitMix64::new(0x05 + $w + pipelined as u64);
@@ -112,7 +112,7 @@ macro_rules! ws_test {
             for pipelined in [false, true] {
                 let fmt: FloatFormat = $fmt;
                 let spec = MatmulSpec::new(fmt, F32, $mul, $offset).unwrap();
-                let mut pe = $pe::<$w, { $w + 2 }>::new(fmt, $offset, pipelined);
+                let mut pe = $pe::<$w, { $w + 2 }, { if $w == 32 { 48 } else { 26 } }>::new(fmt, $offset, pipelined);
                 pe.connect_all();
                 let latency = pe_latency(pipelined);
                 let mut rng = SplitMix64::new(0x77 + $w + pipelined as u64);

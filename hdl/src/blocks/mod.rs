@@ -21,3 +21,4 @@ pub(crate) fn konst<const N: usize>(x: u64) -> Constant<Bits<N>> {
 pub mod reg;
 pub mod product;
 pub mod pe;
+pub mod catalog;

@@ -70,7 +70,7 @@ macro_rules! os_pe {
     ($(#[$doc:meta])* $name:ident, $prod:ident) => {
         $(#[$doc])*
         #[derive(LogicBlock)]
-        pub struct $name<const W: usize, const WX: usize> {
+        pub struct $name<const W: usize, const WX: usize, const PW: usize> {
             /// Clock.
             pub clk_i: Signal<In, Clock>,
             /// Asynchronous reset, active low.
@@ -104,7 +104,7 @@ macro_rules! os_pe {
             valid_q: Reg<Bit>,
             first_q: Reg<Bit>,
             last_q: Reg<Bit>,
-            prod: $prod<W, WX>,
+            prod: $prod<W, WX, PW>,
             prod_q: Reg<Bits<32>>,
             prod_valid_q: Reg<Bit>,
             prod_first_q: Reg<Bit>,
@@ -116,9 +116,10 @@ macro_rules! os_pe {
             c_valid_q: Reg<Bit>,
         }
 
-        impl<const W: usize, const WX: usize> $name<W, WX> {
+        impl<const W: usize, const WX: usize, const PW: usize> $name<W, WX, PW> {
             /// A PE for operand format `fmt` (width `W`, `WX = W + 2`) with an fp32
-            /// accumulator; `offset` is the PAM offset (0 for the exact multiplier).
+            /// accumulator; `offset` is the PAM offset (0 for the exact multiplier);
+            /// `PW = product_width(fmt)`.
             pub fn new(fmt: FloatFormat, offset: i32, pipelined: bool) -> Self {
                 $name {
                     clk_i: Default::default(),
@@ -154,7 +155,7 @@ macro_rules! os_pe {
             }
         }
 
-        impl<const W: usize, const WX: usize> Logic for $name<W, WX> {
+        impl<const W: usize, const WX: usize, const PW: usize> Logic for $name<W, WX, PW> {
             #[hdl_gen]
             fn update(&mut self) {
                 self.a_q.clk_i.next = self.clk_i.val();
@@ -231,7 +232,7 @@ macro_rules! ws_pe {
     ($(#[$doc:meta])* $name:ident, $prod:ident) => {
         $(#[$doc])*
         #[derive(LogicBlock)]
-        pub struct $name<const W: usize, const WX: usize> {
+        pub struct $name<const W: usize, const WX: usize, const PW: usize> {
             /// Clock.
             pub clk_i: Signal<In, Clock>,
             /// Asynchronous reset, active low.
@@ -265,7 +266,7 @@ macro_rules! ws_pe {
             swap_q: Reg<Bit>,
             w_next_q: Reg<Bits<W>>,
             w_q: Reg<Bits<W>>,
-            prod: $prod<W, WX>,
+            prod: $prod<W, WX, PW>,
             prod_q: Reg<Bits<32>>,
             prod_valid_q: Reg<Bit>,
             add: FpAdd32,
@@ -273,9 +274,10 @@ macro_rules! ws_pe {
             psum_valid_q: Reg<Bit>,
         }
 
-        impl<const W: usize, const WX: usize> $name<W, WX> {
+        impl<const W: usize, const WX: usize, const PW: usize> $name<W, WX, PW> {
             /// A PE for operand format `fmt` (width `W`, `WX = W + 2`) with an fp32
-            /// accumulator; `offset` is the PAM offset (0 for the exact multiplier).
+            /// accumulator; `offset` is the PAM offset (0 for the exact multiplier);
+            /// `PW = product_width(fmt)`.
             pub fn new(fmt: FloatFormat, offset: i32, pipelined: bool) -> Self {
                 $name {
                     clk_i: Default::default(),
@@ -307,7 +309,7 @@ macro_rules! ws_pe {
             }
         }
 
-        impl<const W: usize, const WX: usize> Logic for $name<W, WX> {
+        impl<const W: usize, const WX: usize, const PW: usize> Logic for $name<W, WX, PW> {
             #[hdl_gen]
             fn update(&mut self) {
                 self.a_q.clk_i.next = self.clk_i.val();

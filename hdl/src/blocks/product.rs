@@ -1,5 +1,6 @@
 //! The product unit of a processing element: PAM then exact widening, or the exact IEEE
-//! multiplier; both give an fp32 product for the accumulator.
+//! multiplier; both give an fp32 product for the accumulator. Both take the same const
+//! parameters: operand width `W`, `WX = W + 2` (PAM) and `PW = product_width(fmt)` (exact).
 
 use rust_hdl::prelude::*;
 
@@ -10,7 +11,7 @@ use crate::format::FloatFormat;
 
 /// `widen_fp32(pam_mul(a, b))`, structural.
 #[derive(LogicBlock)]
-pub struct PamProduct<const W: usize, const WX: usize> {
+pub struct PamProduct<const W: usize, const WX: usize, const PW: usize> {
     /// Operand A.
     pub a_i: Signal<In, Bits<W>>,
     /// Operand B.
@@ -21,7 +22,7 @@ pub struct PamProduct<const W: usize, const WX: usize> {
     widen: Widen<W>,
 }
 
-impl<const W: usize, const WX: usize> PamProduct<W, WX> {
+impl<const W: usize, const WX: usize, const PW: usize> PamProduct<W, WX, PW> {
     /// The PAM product unit for `fmt` with `offset`.
     pub fn new(fmt: FloatFormat, offset: i32) -> Self {
         PamProduct {
@@ -34,7 +35,7 @@ impl<const W: usize, const WX: usize> PamProduct<W, WX> {
     }
 }
 
-impl<const W: usize, const WX: usize> Logic for PamProduct<W, WX> {
+impl<const W: usize, const WX: usize, const PW: usize> Logic for PamProduct<W, WX, PW> {
     #[hdl_gen]
     fn update(&mut self) {
         self.mul.a_i.next = self.a_i.val();
@@ -46,17 +47,17 @@ impl<const W: usize, const WX: usize> Logic for PamProduct<W, WX> {
 
 /// `fp_mul(a, b)` rounded into fp32, structural (the baseline).
 #[derive(LogicBlock)]
-pub struct ExactProduct<const W: usize, const WX: usize> {
+pub struct ExactProduct<const W: usize, const WX: usize, const PW: usize> {
     /// Operand A.
     pub a_i: Signal<In, Bits<W>>,
     /// Operand B.
     pub b_i: Signal<In, Bits<W>>,
     /// The product in fp32.
     pub y_o: Signal<Out, Bits<32>>,
-    mul: FpMul<W>,
+    mul: FpMul<W, PW>,
 }
 
-impl<const W: usize, const WX: usize> ExactProduct<W, WX> {
+impl<const W: usize, const WX: usize, const PW: usize> ExactProduct<W, WX, PW> {
     /// The exact product unit for `fmt`; the exact multiplier has no offset.
     ///
     /// # Panics
@@ -72,7 +73,7 @@ impl<const W: usize, const WX: usize> ExactProduct<W, WX> {
     }
 }
 
-impl<const W: usize, const WX: usize> Logic for ExactProduct<W, WX> {
+impl<const W: usize, const WX: usize, const PW: usize> Logic for ExactProduct<W, WX, PW> {
     #[hdl_gen]
     fn update(&mut self) {
         self.mul.a_i.next = self.a_i.val();
