@@ -43,7 +43,8 @@ struct Row {
 
 /// Run the command.
 pub fn run(args: &AreaArgs) -> Result<ExitCode> {
-    let version = yosys_version().context("yosys not found: install it (Debian: apt-get install -y yosys)")?;
+    let version = yosys_version()
+        .context("yosys not found: install it (Debian: apt-get install -y yosys)")?;
     let mut rows = Vec::new();
     for &format in &args.formats {
         for multiplier in [Multiplier::Pam, Multiplier::Exact] {
@@ -56,7 +57,11 @@ pub fn run(args: &AreaArgs) -> Result<ExitCode> {
                 pipelined: args.pipelined,
             };
             let units: [(&'static str, String, Vec<VerilogModule>); 2] = [
-                ("product", cfg.product_name(), cfg.emit_product().context("--formats")?),
+                (
+                    "product",
+                    cfg.product_name(),
+                    cfg.emit_product().context("--formats")?,
+                ),
                 ("pe", cfg.pe_name(), cfg.emit_pe().context("--formats")?),
             ];
             for (unit, top, modules) in units {
@@ -64,26 +69,61 @@ pub fn run(args: &AreaArgs) -> Result<ExitCode> {
                 let files = write_modules(dir.path(), &modules)?;
                 eprintln!("synthesising {top} ...");
                 let area = area(&files, &top)?;
-                rows.push(Row { unit, format, multiplier, module: top, area });
+                rows.push(Row {
+                    unit,
+                    format,
+                    multiplier,
+                    module: top,
+                    area,
+                });
             }
         }
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "yosys": version, "rows": rows }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "yosys": version, "rows": rows }))?
+        );
         return Ok(ExitCode::SUCCESS);
     }
     for (unit, title) in [
-        ("pe", format!("Processing element ({} dataflow{}, fp32 accumulator)", args.dataflow, if args.pipelined { ", pipelined" } else { "" })),
-        ("product", "Product unit alone (PAM + widening to fp32, vs exact multiply rounded to fp32)".to_string()),
+        (
+            "pe",
+            format!(
+                "Processing element ({} dataflow{}, fp32 accumulator)",
+                args.dataflow,
+                if args.pipelined { ", pipelined" } else { "" }
+            ),
+        ),
+        (
+            "product",
+            "Product unit alone (PAM + widening to fp32, vs exact multiply rounded to fp32)"
+                .to_string(),
+        ),
     ] {
         println!("\n{title}; {version}\n");
         println!("| format | multiplier | iCE40 LUT4 | iCE40 carry | iCE40 DFF | Xilinx LUT | Xilinx FF | Xilinx DSP | Xilinx CARRY4 | CMOS transistors |");
         println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for &format in &args.formats {
-            let get = |m| rows.iter().find(|r| r.unit == unit && r.format == format && r.multiplier == m).map(|r| r.area);
-            let (Some(p), Some(e)) = (get(Multiplier::Pam), get(Multiplier::Exact)) else { continue };
+            let get = |m| {
+                rows.iter()
+                    .find(|r| r.unit == unit && r.format == format && r.multiplier == m)
+                    .map(|r| r.area)
+            };
+            let (Some(p), Some(e)) = (get(Multiplier::Pam), get(Multiplier::Exact)) else {
+                continue;
+            };
             let cols = |a: &AreaReport| {
-                [a.ice40_lut4, a.ice40_carry, a.ice40_dff, a.xilinx_lut, a.xilinx_ff, a.xilinx_dsp, a.xilinx_carry4, a.cmos_transistors]
+                [
+                    a.ice40_lut4,
+                    a.ice40_carry,
+                    a.ice40_dff,
+                    a.xilinx_lut,
+                    a.xilinx_ff,
+                    a.xilinx_dsp,
+                    a.xilinx_carry4,
+                    a.cmos_transistors,
+                ]
             };
             for (name, a) in [("pam", &p), ("exact", &e)] {
                 let c = cols(a).map(|x| x.to_string()).join(" | ");
@@ -92,7 +132,17 @@ pub fn run(args: &AreaArgs) -> Result<ExitCode> {
             let ratio = cols(&p)
                 .iter()
                 .zip(cols(&e))
-                .map(|(&x, y)| if y == 0 { if x == 0 { "-".to_string() } else { "∞".to_string() } } else { format!("{:.2}", x as f64 / y as f64) })
+                .map(|(&x, y)| {
+                    if y == 0 {
+                        if x == 0 {
+                            "-".to_string()
+                        } else {
+                            "∞".to_string()
+                        }
+                    } else {
+                        format!("{:.2}", x as f64 / y as f64)
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(" | ");
             println!("| {format} | **pam/exact** | {ratio} |");

@@ -66,7 +66,9 @@ pub struct AreaReport {
 /// The installed yosys' version line, if any.
 pub fn yosys_version() -> Option<String> {
     let out = Command::new("yosys").arg("-V").output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 /// Write `modules` as `<name>.v` files into `dir`; returns the paths.
@@ -75,7 +77,10 @@ pub fn write_modules(dir: &Path, modules: &[VerilogModule]) -> Result<Vec<PathBu
         .iter()
         .map(|m| {
             let path = dir.join(format!("{}.v", m.name));
-            std::fs::write(&path, &m.text).map_err(|error| SynthError::Io { path: path.clone(), error })?;
+            std::fs::write(&path, &m.text).map_err(|error| SynthError::Io {
+                path: path.clone(),
+                error,
+            })?;
             Ok(path)
         })
         .collect()
@@ -88,19 +93,32 @@ pub fn area(files: &[PathBuf], top: &str) -> Result<AreaReport, SynthError> {
     }
     let read = format!(
         "read_verilog {}; ",
-        files.iter().map(|f| f.to_string_lossy().into_owned()).collect::<Vec<_>>().join(" ")
+        files
+            .iter()
+            .map(|f| f.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
     );
     let flows: [(&'static str, String); 3] = [
         ("ice40", format!("{read}synth_ice40 -top {top}; stat")),
-        ("xilinx", format!("{read}synth_xilinx -flatten -noiopad -top {top}; stat")),
-        ("cmos", format!("{read}synth -flatten -top {top}; abc -g cmos2; stat -tech cmos")),
+        (
+            "xilinx",
+            format!("{read}synth_xilinx -flatten -noiopad -top {top}; stat"),
+        ),
+        (
+            "cmos",
+            format!("{read}synth -flatten -top {top}; abc -g cmos2; stat -tech cmos"),
+        ),
     ];
-    let results: Vec<Result<(Vec<(String, u64)>, Option<u64>), SynthError>> = std::thread::scope(|s| {
+    let results: Vec<Result<YosysStats, SynthError>> = std::thread::scope(|s| {
         let handles: Vec<_> = flows
             .iter()
             .map(|(flow, script)| s.spawn(move || run_yosys(flow, script, top)))
             .collect();
-        handles.into_iter().map(|h| h.join().expect("yosys thread")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("yosys thread"))
+            .collect()
     });
     let mut it = results.into_iter();
     let (ice40, _) = it.next().expect("ice40")?;
@@ -117,22 +135,39 @@ pub fn area(files: &[PathBuf], top: &str) -> Result<AreaReport, SynthError> {
         xilinx_ff: sum(&xilinx, &|c| c.starts_with("FD")),
         xilinx_dsp: sum(&xilinx, &|c| c.starts_with("DSP")),
         xilinx_carry4: sum(&xilinx, &|c| c == "CARRY4"),
-        cmos_transistors: transistors.ok_or(SynthError::NoStats { flow: "cmos", top: top.to_string() })?,
+        cmos_transistors: transistors.ok_or(SynthError::NoStats {
+            flow: "cmos",
+            top: top.to_string(),
+        })?,
     })
 }
 
+/// Cell counts `(cell type, count)` of a top module, and the transistor estimate if printed.
+type YosysStats = (Vec<(String, u64)>, Option<u64>);
+
 /// Run one yosys script; returns the cell counts of the last statistics block of `top` and
 /// the transistor estimate if printed.
-fn run_yosys(flow: &'static str, script: &str, top: &str) -> Result<(Vec<(String, u64)>, Option<u64>), SynthError> {
-    let out = Command::new("yosys").args(["-p", script]).output().map_err(|_| SynthError::NoYosys)?;
-    let log = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+fn run_yosys(flow: &'static str, script: &str, top: &str) -> Result<YosysStats, SynthError> {
+    let out = Command::new("yosys")
+        .args(["-p", script])
+        .output()
+        .map_err(|_| SynthError::NoYosys)?;
+    let log =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     if !out.status.success() {
         let tail: Vec<&str> = log.lines().rev().take(30).collect();
         let tail: Vec<&str> = tail.into_iter().rev().collect();
-        return Err(SynthError::Failed { flow, top: top.to_string(), log: tail.join("\n") });
+        return Err(SynthError::Failed {
+            flow,
+            top: top.to_string(),
+            log: tail.join("\n"),
+        });
     }
     let marker = format!("=== {top} ===");
-    let at = log.rfind(&marker).ok_or(SynthError::NoStats { flow, top: top.to_string() })?;
+    let at = log.rfind(&marker).ok_or(SynthError::NoStats {
+        flow,
+        top: top.to_string(),
+    })?;
     let section = &log[at..];
     let mut cells = Vec::new();
     let mut transistors = None;
@@ -144,7 +179,11 @@ fn run_yosys(flow: &'static str, script: &str, top: &str) -> Result<(Vec<(String
         let mut parts = t.split_whitespace();
         if let (Some(cell), Some(n), None) = (parts.next(), parts.next(), parts.next()) {
             if let Ok(n) = n.parse::<u64>() {
-                if cell.chars().next().is_some_and(|c| c.is_ascii_uppercase() || c == '$') {
+                if cell
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_uppercase() || c == '$')
+                {
                     cells.push((cell.to_string(), n));
                 }
             }

@@ -82,9 +82,19 @@ fn register_kind(body: &str) -> Option<String> {
     } else {
         return None;
     };
-    let decl = body.lines().find(|l| l.contains("output reg") && l.trim_end().ends_with("q_o;"))?;
+    let decl = body
+        .lines()
+        .find(|l| l.contains("output reg") && l.trim_end().ends_with("q_o;"))?;
     let width = match decl.find('[') {
-        Some(p) => decl[p + 1..].split(':').next()?.trim().parse::<usize>().ok()? + 1,
+        Some(p) => {
+            decl[p + 1..]
+                .split(':')
+                .next()?
+                .trim()
+                .parse::<usize>()
+                .ok()?
+                + 1
+        }
         None => 1,
     };
     Some(format!("{kind}_w{width}"))
@@ -486,7 +496,10 @@ fn tidy(body: &str) -> String {
         .enumerate()
         .filter(|(i, l)| {
             let header = l.trim() == "// Constants" || l.trim() == "// Internal signals";
-            let next = lines[i + 1..].iter().map(|n| n.trim()).find(|n| !n.is_empty());
+            let next = lines[i + 1..]
+                .iter()
+                .map(|n| n.trim())
+                .find(|n| !n.is_empty());
             !(header && next.is_none_or(|n| n.starts_with("//") || n == "endmodule"))
         })
         .map(|(_, l)| format!("{l}\n"))

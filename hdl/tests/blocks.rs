@@ -144,3 +144,20 @@ fn fp_mul_blocks_match_reference() {
     check_fp_mul::<16, 26>(FloatFormat::FP16);
     check_fp_mul::<32, 48>(F32);
 }
+
+#[test]
+fn pam_widening_is_exact_on_every_non_subnormal_pattern() {
+    for fmt in [FloatFormat::BF16, FloatFormat::FP16] {
+        let mut uut = pamgen_hdl::blocks::widen::Widen::<16>::for_pam(fmt);
+        uut.connect_all();
+        for a in (0..1u32 << 16).filter(|&a| fmt.classify(a) != pamgen_hdl::FloatClass::Subnormal) {
+            uut.a_i.next = (a as u64).into();
+            settle(&mut uut);
+            assert_eq!(
+                uut.y_o.val().to_u32(),
+                pamgen_hdl::widen(fmt, F32, a),
+                "{fmt} {a:#06x}"
+            );
+        }
+    }
+}

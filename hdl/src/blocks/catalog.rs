@@ -91,18 +91,27 @@ impl PeConfig {
         if [8, 16, 19, 32].contains(&self.operand.width())
             && product_width(self.operand) != pw(self.operand.width() as usize)
         {
-            return Err(BlockError::Width { format: self.operand.name(), width: self.operand.width() });
+            return Err(BlockError::Width {
+                format: self.operand.name(),
+                width: self.operand.width(),
+            });
         }
         if self.acc != FloatFormat::FP32 {
             return Err(BlockError::Accumulator(self.acc.name()));
         }
         if ![8, 16, 19, 32].contains(&self.operand.width()) {
-            return Err(BlockError::Width { format: self.operand.name(), width: self.operand.width() });
+            return Err(BlockError::Width {
+                format: self.operand.name(),
+                width: self.operand.width(),
+            });
         }
         if self.multiplier == Multiplier::Exact && self.offset != 0 {
-            return Err(BlockError::Offset("the exact multiplier has no offset".into()));
+            return Err(BlockError::Offset(
+                "the exact multiplier has no offset".into(),
+            ));
         }
-        check_offset(self.operand, self.offset as i64).map_err(|e| BlockError::Offset(e.to_string()))?;
+        check_offset(self.operand, self.offset as i64)
+            .map_err(|e| BlockError::Offset(e.to_string()))?;
         Ok(())
     }
 
@@ -136,14 +145,36 @@ impl PeConfig {
     /// The PE and every module below it.
     pub fn emit_pe(&self) -> Result<Vec<VerilogModule>, BlockError> {
         self.validate()?;
-        let (name, header, f, o, p) = (self.pe_name(), self.header(), self.operand, self.offset, self.pipelined);
+        let (name, header, f, o, p) = (
+            self.pe_name(),
+            self.header(),
+            self.operand,
+            self.offset,
+            self.pipelined,
+        );
         macro_rules! pe {
             ($w:literal) => {
                 match (self.dataflow, self.multiplier) {
-                    (Dataflow::Os, Multiplier::Pam) => emit(&mut OsPePam::<$w, { $w + 2 }, { pw($w) }>::new(f, o, p), &name, &header),
-                    (Dataflow::Os, Multiplier::Exact) => emit(&mut OsPeExact::<$w, { $w + 2 }, { pw($w) }>::new(f, o, p), &name, &header),
-                    (Dataflow::Ws, Multiplier::Pam) => emit(&mut WsPePam::<$w, { $w + 2 }, { pw($w) }>::new(f, o, p), &name, &header),
-                    (Dataflow::Ws, Multiplier::Exact) => emit(&mut WsPeExact::<$w, { $w + 2 }, { pw($w) }>::new(f, o, p), &name, &header),
+                    (Dataflow::Os, Multiplier::Pam) => emit(
+                        &mut OsPePam::<$w, { $w + 2 }, { pw($w) }>::new(f, o, p),
+                        &name,
+                        &header,
+                    ),
+                    (Dataflow::Os, Multiplier::Exact) => emit(
+                        &mut OsPeExact::<$w, { $w + 2 }, { pw($w) }>::new(f, o, p),
+                        &name,
+                        &header,
+                    ),
+                    (Dataflow::Ws, Multiplier::Pam) => emit(
+                        &mut WsPePam::<$w, { $w + 2 }, { pw($w) }>::new(f, o, p),
+                        &name,
+                        &header,
+                    ),
+                    (Dataflow::Ws, Multiplier::Exact) => emit(
+                        &mut WsPeExact::<$w, { $w + 2 }, { pw($w) }>::new(f, o, p),
+                        &name,
+                        &header,
+                    ),
                 }
             };
         }
@@ -163,12 +194,25 @@ impl PeConfig {
     /// The product unit alone (PAM then widening, or the exact multiplier): what PAM replaces.
     pub fn emit_product(&self) -> Result<Vec<VerilogModule>, BlockError> {
         self.validate()?;
-        let (name, header, f, o) = (self.product_name(), self.header(), self.operand, self.offset);
+        let (name, header, f, o) = (
+            self.product_name(),
+            self.header(),
+            self.operand,
+            self.offset,
+        );
         macro_rules! product {
             ($w:literal) => {
                 match self.multiplier {
-                    Multiplier::Pam => emit(&mut PamProduct::<$w, { $w + 2 }, { pw($w) }>::new(f, o), &name, &header),
-                    Multiplier::Exact => emit(&mut ExactProduct::<$w, { $w + 2 }, { pw($w) }>::new(f, o), &name, &header),
+                    Multiplier::Pam => emit(
+                        &mut PamProduct::<$w, { $w + 2 }, { pw($w) }>::new(f, o),
+                        &name,
+                        &header,
+                    ),
+                    Multiplier::Exact => emit(
+                        &mut ExactProduct::<$w, { $w + 2 }, { pw($w) }>::new(f, o),
+                        &name,
+                        &header,
+                    ),
                 }
             };
         }
@@ -190,11 +234,23 @@ impl PeConfig {
             ($w:literal) => {
                 match self.multiplier {
                     Multiplier::Pam => {
-                        out.extend(emit(&mut PamMul::<$w, { $w + 2 }>::new(f, o), &format!("pam_mul_{f}"), &header));
-                        out.extend(emit(&mut Widen::<$w>::new(f), &format!("widen_{f}_fp32"), &header));
+                        out.extend(emit(
+                            &mut PamMul::<$w, { $w + 2 }>::new(f, o),
+                            &format!("pam_mul_{f}"),
+                            &header,
+                        ));
+                        out.extend(emit(
+                            &mut Widen::<$w>::new(f),
+                            &format!("widen_{f}_fp32"),
+                            &header,
+                        ));
                     }
                     Multiplier::Exact => {
-                        out.extend(emit(&mut FpMul::<$w, { pw($w) }>::new(f), &format!("fp_mul_{f}_fp32"), &header));
+                        out.extend(emit(
+                            &mut FpMul::<$w, { pw($w) }>::new(f),
+                            &format!("fp_mul_{f}_fp32"),
+                            &header,
+                        ));
                     }
                 }
             };

@@ -85,7 +85,11 @@ impl<const W: usize, const PW: usize> FpMulCore<W, PW> {
             "FpMul width must equal the format width"
         );
         let m = fmt.man_bits() as i64;
-        assert_eq!(PW, product_width(fmt), "FpMul needs PW = product_width(fmt)");
+        assert_eq!(
+            PW,
+            product_width(fmt),
+            "FpMul needs PW = product_width(fmt)"
+        );
         // Product bit 2M + 1, placed at bit PW - 1, has fp32 biased exponent
         // ea + eb - 2 * bias + 1 + 127.
         let exp_bias = EXP_OFFSET - 2 * fmt.bias() as i64 + 128;

@@ -18,7 +18,7 @@ use rust_hdl::prelude::{Bits, Constant};
 pub(crate) fn konst<const N: usize>(x: u64) -> Constant<Bits<N>> {
     Constant::new(x.into())
 }
-pub mod reg;
-pub mod product;
-pub mod pe;
 pub mod catalog;
+pub mod pe;
+pub mod product;
+pub mod reg;

@@ -30,7 +30,7 @@ impl<const W: usize, const WX: usize, const PW: usize> PamProduct<W, WX, PW> {
             b_i: Default::default(),
             y_o: Default::default(),
             mul: PamMul::new(fmt, offset),
-            widen: Widen::new(fmt),
+            widen: Widen::for_pam(fmt),
         }
     }
 }

@@ -22,6 +22,7 @@ pub struct Widen<const W: usize> {
     shift: Constant<Bits<8>>,
     rebias: Constant<Bits<32>>,
     wide_exp: Constant<Bit>,
+    subnormals: Constant<Bit>,
     top: [Constant<Bits<32>>; 5],
     step: [Constant<Bits<8>>; 5],
     base_exp: Constant<Bits<8>>,
@@ -43,6 +44,16 @@ impl<const W: usize> Widen<W> {
     /// # Panics
     /// If `W` is not the format's width.
     pub fn new(fmt: FloatFormat) -> Self {
+        Self::build(fmt, true)
+    }
+
+    /// Widening of PAM results only: PAM never produces a subnormal, so the subnormal path is
+    /// left out (its constant select lets synthesis drop it). Exact for every other input.
+    pub fn for_pam(fmt: FloatFormat) -> Self {
+        Self::build(fmt, false)
+    }
+
+    fn build(fmt: FloatFormat, subnormals: bool) -> Self {
         assert_eq!(
             W,
             fmt.width() as usize,
@@ -62,6 +73,7 @@ impl<const W: usize> Widen<W> {
             shift: Constant::new(((23 - m) as u64).into()),
             rebias: c32(((127 - fmt.bias()) as u64) << 23),
             wide_exp: Constant::new(fmt.exp_bits() == 8),
+            subnormals: Constant::new(subnormals),
             // Subnormal normalisation: shift by k while the top k bits of the (M+1)-bit field
             // are zero; the hidden bit ends at bit M.
             top: ks.map(|k| c32(top_bits(m + 1, k))),
@@ -108,7 +120,7 @@ impl<const W: usize> Logic for Widen<W> {
             self.y_o.next = self.sign.val() | self.inf32.val();
         } else if self.amw.val() == self.zero.val() {
             self.y_o.next = self.sign.val();
-        } else if self.amw.val() >= self.min_normal.val() {
+        } else if (self.amw.val() >= self.min_normal.val()) | !self.subnormals.val() {
             self.y_o.next =
                 self.sign.val() | ((self.am.val() << self.shift.val()) + self.rebias.val());
         } else if self.wide_exp.val() {
