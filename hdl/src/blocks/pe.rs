@@ -68,6 +68,9 @@ pub fn pe_latency(pipelined: bool) -> usize {
 
 macro_rules! os_pe {
     ($(#[$doc:meta])* $name:ident, $prod:ident) => {
+        os_pe!(@impl $(#[$doc])* $name, $prod, [a_q, b_q, valid_q, first_q, last_q, prod_q, prod_valid_q, prod_first_q, prod_last_q, acc_q, c_q, c_valid_q]);
+    };
+    (@impl $(#[$doc:meta])* $name:ident, $prod:ident, [$($reg:ident),*]) => {
         $(#[$doc])*
         #[derive(LogicBlock)]
         pub struct $name<const W: usize, const WX: usize, const PW: usize> {
@@ -158,30 +161,11 @@ macro_rules! os_pe {
         impl<const W: usize, const WX: usize, const PW: usize> Logic for $name<W, WX, PW> {
             #[hdl_gen]
             fn update(&mut self) {
-                self.a_q.clk_i.next = self.clk_i.val();
-                self.b_q.clk_i.next = self.clk_i.val();
-                self.valid_q.clk_i.next = self.clk_i.val();
-                self.first_q.clk_i.next = self.clk_i.val();
-                self.last_q.clk_i.next = self.clk_i.val();
-                self.prod_q.clk_i.next = self.clk_i.val();
-                self.prod_valid_q.clk_i.next = self.clk_i.val();
-                self.prod_first_q.clk_i.next = self.clk_i.val();
-                self.prod_last_q.clk_i.next = self.clk_i.val();
-                self.acc_q.clk_i.next = self.clk_i.val();
-                self.c_q.clk_i.next = self.clk_i.val();
-                self.c_valid_q.clk_i.next = self.clk_i.val();
-                self.a_q.rst_ni.next = self.rst_ni.val();
-                self.b_q.rst_ni.next = self.rst_ni.val();
-                self.valid_q.rst_ni.next = self.rst_ni.val();
-                self.first_q.rst_ni.next = self.rst_ni.val();
-                self.last_q.rst_ni.next = self.rst_ni.val();
-                self.prod_q.rst_ni.next = self.rst_ni.val();
-                self.prod_valid_q.rst_ni.next = self.rst_ni.val();
-                self.prod_first_q.rst_ni.next = self.rst_ni.val();
-                self.prod_last_q.rst_ni.next = self.rst_ni.val();
-                self.acc_q.rst_ni.next = self.rst_ni.val();
-                self.c_q.rst_ni.next = self.rst_ni.val();
-                self.c_valid_q.rst_ni.next = self.rst_ni.val();
+                // Every register runs on clk_i and resets on rst_ni.
+                $(
+                    self.$reg.clk_i.next = self.clk_i.val();
+                    self.$reg.rst_ni.next = self.rst_ni.val();
+                )*
                 // Operand and marker registers, passed on to the neighbours.
                 self.a_q.en_i.next = true;
                 self.b_q.en_i.next = true;
@@ -230,6 +214,9 @@ macro_rules! os_pe {
 
 macro_rules! ws_pe {
     ($(#[$doc:meta])* $name:ident, $prod:ident) => {
+        ws_pe!(@impl $(#[$doc])* $name, $prod, [a_q, valid_q, swap_q, w_next_q, w_q, prod_q, prod_valid_q, psum_q, psum_valid_q]);
+    };
+    (@impl $(#[$doc:meta])* $name:ident, $prod:ident, [$($reg:ident),*]) => {
         $(#[$doc])*
         #[derive(LogicBlock)]
         pub struct $name<const W: usize, const WX: usize, const PW: usize> {
@@ -312,24 +299,11 @@ macro_rules! ws_pe {
         impl<const W: usize, const WX: usize, const PW: usize> Logic for $name<W, WX, PW> {
             #[hdl_gen]
             fn update(&mut self) {
-                self.a_q.clk_i.next = self.clk_i.val();
-                self.valid_q.clk_i.next = self.clk_i.val();
-                self.swap_q.clk_i.next = self.clk_i.val();
-                self.w_next_q.clk_i.next = self.clk_i.val();
-                self.w_q.clk_i.next = self.clk_i.val();
-                self.prod_q.clk_i.next = self.clk_i.val();
-                self.prod_valid_q.clk_i.next = self.clk_i.val();
-                self.psum_q.clk_i.next = self.clk_i.val();
-                self.psum_valid_q.clk_i.next = self.clk_i.val();
-                self.a_q.rst_ni.next = self.rst_ni.val();
-                self.valid_q.rst_ni.next = self.rst_ni.val();
-                self.swap_q.rst_ni.next = self.rst_ni.val();
-                self.w_next_q.rst_ni.next = self.rst_ni.val();
-                self.w_q.rst_ni.next = self.rst_ni.val();
-                self.prod_q.rst_ni.next = self.rst_ni.val();
-                self.prod_valid_q.rst_ni.next = self.rst_ni.val();
-                self.psum_q.rst_ni.next = self.rst_ni.val();
-                self.psum_valid_q.rst_ni.next = self.rst_ni.val();
+                // Every register runs on clk_i and resets on rst_ni.
+                $(
+                    self.$reg.clk_i.next = self.clk_i.val();
+                    self.$reg.rst_ni.next = self.rst_ni.val();
+                )*
                 // Activations and markers pass to the right.
                 self.a_q.en_i.next = true;
                 self.valid_q.en_i.next = true;
