@@ -384,7 +384,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<(), Np
         if overwrite {
             fs::rename(&tmp, path)
         } else {
-            fs::hard_link(&tmp, path)
+            match fs::hard_link(&tmp, path) {
+                // Filesystems without hard links: the existence check above has to do.
+                Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists && !path.exists() => {
+                    fs::rename(&tmp, path)
+                }
+                other => other,
+            }
         }
     })();
     let _ = fs::remove_file(&tmp);
