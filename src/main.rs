@@ -5,6 +5,7 @@
 //! stopped the command (the message names the problem; nothing half-written is left behind).
 
 mod area;
+mod pe;
 mod reference;
 
 use std::process::ExitCode;
@@ -23,6 +24,8 @@ struct Cli {
 enum Command {
     /// Compute C = A * B with the bit-exact software reference (PAM or exact multiplier).
     Reference(reference::ReferenceArgs),
+    /// Verilog of one processing element and its leaves (one module per file, plus files.f).
+    Pe(pe::PeArgs),
     /// Area of the PE with PAM vs the exact multiplier, from yosys (iCE40, Xilinx, CMOS).
     Area(area::AreaArgs),
 }
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Reference(args) => reference::run(&args),
+        Command::Pe(args) => pe::run(&args),
         Command::Area(args) => area::run(&args),
     };
     match result {
