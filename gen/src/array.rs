@@ -1,0 +1,196 @@
+//! The array generator: a validated [`ArrayConfig`] becomes the files of a design — the PE and
+//! its leaves (emitted once from rust-hdl), the array top rendered from a tera template with
+//! `generate` loops (so its size does not grow with rows x cols), `files.f` and
+//! `manifest.json`.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use tera::{Context, Tera};
+use thiserror::Error;
+
+use crate::config::{ArrayConfig, ConfigError};
+
+const OS_ARRAY: &str = include_str!("../templates/os_array.v.tera");
+
+/// Errors generating a design.
+#[derive(Debug, Error)]
+pub enum GenError {
+    /// The configuration is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A template failed to render (a bug in pamgen).
+    #[error("template {name}: {error:?}")]
+    Template {
+        /// Template name.
+        name: &'static str,
+        /// The tera error.
+        error: tera::Error,
+    },
+}
+
+/// One top-level port, as recorded in the manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct Port {
+    /// Port name.
+    pub name: &'static str,
+    /// `input` or `output`.
+    pub direction: &'static str,
+    /// Width in bits.
+    pub width: usize,
+    /// What it carries.
+    pub meaning: String,
+}
+
+/// A generated design: file name and contents, in the order they are listed in `files.f`
+/// (children first, the top last), plus `files.f` and `manifest.json`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Design {
+    /// Name of the top module.
+    pub top: String,
+    /// All files.
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    generator: &'static str,
+    version: &'static str,
+    config: &'a ArrayConfig,
+    top: &'a str,
+    pe: String,
+    pe_latency_cycles: usize,
+    result_latency_cycles: usize,
+    min_k_without_bubbles: usize,
+    clock_period_ns: f64,
+    ports: Vec<Port>,
+    files: Vec<ManifestFile>,
+}
+
+#[derive(Serialize)]
+struct ManifestFile {
+    name: String,
+    sha256: String,
+}
+
+/// The top-level ports of an output-stationary array.
+pub fn ports(cfg: &ArrayConfig) -> Vec<Port> {
+    let (r, c, w) = (cfg.rows, cfg.cols, cfg.format.width() as usize);
+    let p = |name, direction, width, meaning: &str| Port {
+        name,
+        direction,
+        width,
+        meaning: meaning.to_string(),
+    };
+    vec![
+        p("clk_i", "input", 1, "clock, rising edge"),
+        p("rst_ni", "input", 1, "asynchronous reset, active low"),
+        p(
+            "a_tdata",
+            "input",
+            r * w,
+            &format!(
+                "A beat: lane i (bits i*{w} +: {w}) = A[i][k] in {}",
+                cfg.format
+            ),
+        ),
+        p("a_tvalid", "input", 1, "A beat valid"),
+        p("a_tlast", "input", 1, "A beat is the last k of a tile"),
+        p("a_tready", "output", 1, "A beat accepted (together with B)"),
+        p(
+            "b_tdata",
+            "input",
+            c * w,
+            &format!(
+                "B beat: lane j (bits j*{w} +: {w}) = B[k][j] in {}",
+                cfg.format
+            ),
+        ),
+        p("b_tvalid", "input", 1, "B beat valid"),
+        p("b_tready", "output", 1, "B beat accepted (together with A)"),
+        p(
+            "c_tdata",
+            "output",
+            c * 32,
+            "C beat: lane j (bits j*32 +: 32) = C[i][j] in fp32, rows i in order",
+        ),
+        p(
+            "c_tvalid",
+            "output",
+            1,
+            "C beat valid (no tready: every beat must be taken)",
+        ),
+        p("c_tlast", "output", 1, "C beat is the last row of a tile"),
+    ]
+}
+
+/// Generate the design for `cfg`.
+pub fn generate(cfg: &ArrayConfig) -> Result<Design, GenError> {
+    cfg.validate()?;
+    let pe_cfg = cfg.pe();
+    let pe_name = pe_cfg.pe_name();
+    // validate() has checked everything emit_pe checks.
+    let pe_modules = pe_cfg.emit_pe().map_err(|e| ConfigError::Field {
+        field: "format",
+        value: cfg.format.name(),
+        allowed: e.to_string(),
+    })?;
+    let header = vec![format!(
+        "Configuration: {} x {} {} array, operand {}, accumulator {}, multiplier {}, offset {}, pipelined {}, {} MHz",
+        cfg.rows, cfg.cols, cfg.dataflow, cfg.format, cfg.acc, cfg.multiplier, cfg.offset, cfg.pipelined, cfg.clock_mhz
+    )];
+    let mut ctx = Context::new();
+    ctx.insert("top", &cfg.top);
+    ctx.insert("header", &header);
+    ctx.insert("version", env!("CARGO_PKG_VERSION"));
+    ctx.insert("pe", &pe_name);
+    ctx.insert("rows", &cfg.rows);
+    ctx.insert("cols", &cfg.cols);
+    ctx.insert("w", &(cfg.format.width() as usize));
+    ctx.insert(
+        "cnt_w",
+        &(usize::BITS - (cfg.rows.max(2) - 1).leading_zeros()),
+    );
+    ctx.insert("result_latency", &cfg.result_latency());
+    let top_text = Tera::one_off(OS_ARRAY, &ctx, false).map_err(|error| GenError::Template {
+        name: "os_array.v.tera",
+        error,
+    })?;
+
+    let mut files: Vec<(String, Vec<u8>)> = pe_modules
+        .iter()
+        .rev()
+        .map(|m| (format!("{}.v", m.name), m.text.clone().into_bytes()))
+        .collect();
+    files.push((format!("{}.v", cfg.top), top_text.into_bytes()));
+    let list: String = files.iter().map(|(n, _)| format!("{n}\n")).collect();
+    let manifest = Manifest {
+        generator: "pamgen",
+        version: env!("CARGO_PKG_VERSION"),
+        config: cfg,
+        top: &cfg.top,
+        pe: pe_name,
+        pe_latency_cycles: cfg.pe_latency(),
+        result_latency_cycles: cfg.result_latency(),
+        min_k_without_bubbles: cfg.rows,
+        clock_period_ns: cfg.period_ns(),
+        ports: ports(cfg),
+        files: files
+            .iter()
+            .map(|(n, b)| ManifestFile {
+                name: n.clone(),
+                sha256: hex(&Sha256::digest(b)),
+            })
+            .collect(),
+    };
+    files.push(("files.f".into(), list.into_bytes()));
+    let json = serde_json::to_string_pretty(&manifest).expect("manifest serialises") + "\n";
+    files.push(("manifest.json".into(), json.into_bytes()));
+    Ok(Design {
+        top: cfg.top.clone(),
+        files,
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
