@@ -5,6 +5,7 @@
 //! stopped the command (the message names the problem; nothing half-written is left behind).
 
 mod area;
+mod generate;
 mod pe;
 mod reference;
 
@@ -22,6 +23,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Verilog of an R x C systolic array, with constraints, file list, manifest and FuseSoC core.
+    Generate(generate::GenerateArgs),
     /// Compute C = A * B with the bit-exact software reference (PAM or exact multiplier).
     Reference(reference::ReferenceArgs),
     /// Verilog of one processing element and its leaves (one module per file, plus files.f).
@@ -33,6 +36,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Generate(args) => generate::run(&args),
         Command::Reference(args) => reference::run(&args),
         Command::Pe(args) => pe::run(&args),
         Command::Area(args) => area::run(&args),

@@ -11,6 +11,12 @@ use thiserror::Error;
 use crate::config::{ArrayConfig, ConfigError};
 
 const OS_ARRAY: &str = include_str!("../templates/os_array.v.tera");
+const SDC: &str = include_str!("../../constraints/top.sdc.tera");
+const XDC: &str = include_str!("../../constraints/top.xdc.tera");
+const CORE: &str = include_str!("../../constraints/top.core.tera");
+
+/// Share of the clock period given to the external input and output paths.
+pub const IO_BUDGET_PCT: f64 = 30.0;
 
 /// Errors generating a design.
 #[derive(Debug, Error)]
@@ -162,7 +168,30 @@ pub fn generate(cfg: &ArrayConfig) -> Result<Design, GenError> {
         .map(|m| (format!("{}.v", m.name), m.text.clone().into_bytes()))
         .collect();
     files.push((format!("{}.v", cfg.top), top_text.into_bytes()));
-    let list: String = files.iter().map(|(n, _)| format!("{n}\n")).collect();
+    let verilog: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
+    let list: String = verilog.iter().map(|n| format!("{n}\n")).collect();
+    // Constraints and the FuseSoC core, from the templates in constraints/.
+    ctx.insert("header", &header[0]);
+    ctx.insert("clock_mhz", &cfg.clock_mhz);
+    ctx.insert("period_ns", &format!("{:.3}", cfg.period_ns()));
+    ctx.insert("io_budget_pct", &IO_BUDGET_PCT);
+    ctx.insert(
+        "io_delay_ns",
+        &format!("{:.3}", cfg.period_ns() * IO_BUDGET_PCT / 100.0),
+    );
+    ctx.insert("verilog", &verilog);
+    ctx.insert("dataflow", &cfg.dataflow.to_string());
+    ctx.insert("format", &cfg.format.name());
+    ctx.insert("multiplier", &cfg.multiplier.to_string());
+    for (name, template, file) in [
+        ("top.sdc.tera", SDC, format!("{}.sdc", cfg.top)),
+        ("top.xdc.tera", XDC, format!("{}.xdc", cfg.top)),
+        ("top.core.tera", CORE, format!("{}.core", cfg.top)),
+    ] {
+        let text = Tera::one_off(template, &ctx, false)
+            .map_err(|error| GenError::Template { name, error })?;
+        files.push((file, text.into_bytes()));
+    }
     let manifest = Manifest {
         generator: "pamgen",
         version: env!("CARGO_PKG_VERSION"),
