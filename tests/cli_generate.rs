@@ -138,6 +138,40 @@ fn toml_config_with_flag_overrides() {
     assert_eq!(m["config"]["multiplier"], "exact");
     assert_eq!(m["config"]["pipelined"], false);
     assert!(d.join("o/mm.v").exists() && d.join("o/exact_pe_os_fp16_fp32.v").exists());
+    // Weight-stationary: different streams, recorded in the manifest and the constraints.
+    let o = pamgen(
+        &[
+            "generate",
+            "--dataflow",
+            "ws",
+            "--rows",
+            "4",
+            "--cols",
+            "2",
+            "--out",
+            "w",
+        ],
+        d,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("w/manifest.json")).unwrap()).unwrap();
+    let names: Vec<&str> = m["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"w_tdata") && names.contains(&"p_tdata") && !names.contains(&"b_tdata"),
+        "{names:?}"
+    );
+    assert_eq!(m["result_latency_cycles"], 4 + 2 - 1 + 1);
+    let sdc = std::fs::read_to_string(d.join("w/pam_array.sdc")).unwrap();
+    assert!(
+        sdc.contains("w_tdata[*]") && sdc.contains("p_tready"),
+        "{sdc}"
+    );
 }
 
 #[test]
@@ -156,7 +190,7 @@ fn bad_configurations_are_refused_and_nothing_is_written() {
         (vec!["--acc", "fp16"], "acc = fp16"),
         (vec!["--top", "module"], "top = 'module'"),
         (vec!["--clock-mhz", "0"], "clock_mhz = 0"),
-        (vec!["--dataflow", "ws"], "dataflow = ws"),
+        (vec!["--dataflow", "rs"], "allowed os, ws"),
         (vec!["--format", "fp12"], "unknown number format"),
         (vec!["--config", "unknown.toml"], "colums"),
         (vec!["--config", "type.toml"], "rows"),

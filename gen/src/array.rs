@@ -8,9 +8,12 @@ use sha2::{Digest, Sha256};
 use tera::{Context, Tera};
 use thiserror::Error;
 
+use pamgen_hdl::blocks::catalog::Dataflow;
+
 use crate::config::{ArrayConfig, ConfigError};
 
 const OS_ARRAY: &str = include_str!("../templates/os_array.v.tera");
+const WS_ARRAY: &str = include_str!("../templates/ws_array.v.tera");
 const SDC: &str = include_str!("../../constraints/top.sdc.tera");
 const XDC: &str = include_str!("../../constraints/top.xdc.tera");
 const CORE: &str = include_str!("../../constraints/top.core.tera");
@@ -78,55 +81,106 @@ struct ManifestFile {
     sha256: String,
 }
 
-/// The top-level ports of an output-stationary array.
+/// The top-level ports of the array.
 pub fn ports(cfg: &ArrayConfig) -> Vec<Port> {
     let (r, c, w) = (cfg.rows, cfg.cols, cfg.format.width() as usize);
+    let f = cfg.format;
     let p = |name, direction, width, meaning: &str| Port {
         name,
         direction,
         width,
         meaning: meaning.to_string(),
     };
-    vec![
+    let mut v = vec![
         p("clk_i", "input", 1, "clock, rising edge"),
         p("rst_ni", "input", 1, "asynchronous reset, active low"),
-        p(
-            "a_tdata",
-            "input",
-            r * w,
-            &format!(
-                "A beat: lane i (bits i*{w} +: {w}) = A[i][k] in {}",
-                cfg.format
+    ];
+    match cfg.dataflow {
+        Dataflow::Os => v.extend([
+            p(
+                "a_tdata",
+                "input",
+                r * w,
+                &format!("A beat: lane i (bits i*{w} +: {w}) = A[i][k] in {f}"),
             ),
-        ),
-        p("a_tvalid", "input", 1, "A beat valid"),
-        p("a_tlast", "input", 1, "A beat is the last k of a tile"),
-        p("a_tready", "output", 1, "A beat accepted (together with B)"),
-        p(
-            "b_tdata",
-            "input",
-            c * w,
-            &format!(
-                "B beat: lane j (bits j*{w} +: {w}) = B[k][j] in {}",
-                cfg.format
+            p("a_tvalid", "input", 1, "A beat valid"),
+            p("a_tlast", "input", 1, "A beat is the last k of a tile"),
+            p("a_tready", "output", 1, "A beat accepted (together with B)"),
+            p(
+                "b_tdata",
+                "input",
+                c * w,
+                &format!("B beat: lane j (bits j*{w} +: {w}) = B[k][j] in {f}"),
             ),
-        ),
-        p("b_tvalid", "input", 1, "B beat valid"),
-        p("b_tready", "output", 1, "B beat accepted (together with A)"),
-        p(
-            "c_tdata",
-            "output",
-            c * 32,
-            "C beat: lane j (bits j*32 +: 32) = C[i][j] in fp32, rows i in order",
-        ),
-        p(
-            "c_tvalid",
-            "output",
-            1,
-            "C beat valid (no tready: every beat must be taken)",
-        ),
-        p("c_tlast", "output", 1, "C beat is the last row of a tile"),
-    ]
+            p("b_tvalid", "input", 1, "B beat valid"),
+            p("b_tready", "output", 1, "B beat accepted (together with A)"),
+            p(
+                "c_tdata",
+                "output",
+                c * 32,
+                "C beat: lane j (bits j*32 +: 32) = C[i][j] in fp32, rows i in order",
+            ),
+            p(
+                "c_tvalid",
+                "output",
+                1,
+                "C beat valid (no tready: every beat must be taken)",
+            ),
+            p("c_tlast", "output", 1, "C beat is the last row of a tile"),
+        ]),
+        Dataflow::Ws => v.extend([
+            p(
+                "w_tdata",
+                "input",
+                c * w,
+                &format!("weight beat s: lane j (bits j*{w} +: {w}) = W[rows-1-s][j] in {f}"),
+            ),
+            p("w_tvalid", "input", 1, "weight beat valid"),
+            p(
+                "w_tlast",
+                "input",
+                1,
+                "last beat of a weight tile (beat rows-1)",
+            ),
+            p("w_tready", "output", 1, "weight beat accepted"),
+            p(
+                "a_tdata",
+                "input",
+                r * w,
+                &format!("A beat: lane k (bits k*{w} +: {w}) = A[i][k] in {f}"),
+            ),
+            p("a_tvalid", "input", 1, "A beat valid"),
+            p("a_tlast", "input", 1, "A beat is the last row of a tile"),
+            p("a_tready", "output", 1, "A beat accepted (together with P)"),
+            p(
+                "p_tdata",
+                "input",
+                c * 32,
+                "partial sums in: lane j = P[i][j] in fp32 (+0 for the first fold)",
+            ),
+            p("p_tvalid", "input", 1, "P beat valid"),
+            p("p_tready", "output", 1, "P beat accepted (together with A)"),
+            p(
+                "c_tdata",
+                "output",
+                c * 32,
+                "C beat: lane j = P[i][j] + sum_k A[i][k] W[k][j] in fp32",
+            ),
+            p(
+                "c_tvalid",
+                "output",
+                1,
+                "C beat valid (no tready: every beat must be taken)",
+            ),
+            p(
+                "c_tlast",
+                "output",
+                1,
+                "C beat belongs to the last A row of a tile",
+            ),
+        ]),
+    }
+    v
 }
 
 /// Generate the design for `cfg`.
@@ -157,10 +211,17 @@ pub fn generate(cfg: &ArrayConfig) -> Result<Design, GenError> {
         &(usize::BITS - (cfg.rows.max(2) - 1).leading_zeros()),
     );
     ctx.insert("result_latency", &cfg.result_latency());
-    let top_text = Tera::one_off(OS_ARRAY, &ctx, false).map_err(|error| GenError::Template {
-        name: "os_array.v.tera",
-        error,
-    })?;
+    ctx.insert("pe_latency", &cfg.pe_latency());
+    // Weight-stationary: cycles after a switch before the shadow weights may change.
+    let settle = (cfg.rows + cfg.cols).saturating_sub(3);
+    ctx.insert("settle", &settle);
+    ctx.insert("settle_w", &(usize::BITS - settle.max(1).leading_zeros()));
+    let (name, template) = match cfg.dataflow {
+        Dataflow::Os => ("os_array.v.tera", OS_ARRAY),
+        Dataflow::Ws => ("ws_array.v.tera", WS_ARRAY),
+    };
+    let top_text =
+        Tera::one_off(template, &ctx, false).map_err(|error| GenError::Template { name, error })?;
 
     let mut files: Vec<(String, Vec<u8>)> = pe_modules
         .iter()
@@ -180,6 +241,24 @@ pub fn generate(cfg: &ArrayConfig) -> Result<Design, GenError> {
         &format!("{:.3}", cfg.period_ns() * IO_BUDGET_PCT / 100.0),
     );
     ctx.insert("verilog", &verilog);
+    let ports = ports(cfg);
+    let bus = |p: &Port| {
+        if p.width > 1 {
+            format!("{}[*]", p.name)
+        } else {
+            p.name.to_string()
+        }
+    };
+    let timed = |dir: &str| -> String {
+        ports
+            .iter()
+            .filter(|p| p.direction == dir && p.name != "clk_i" && p.name != "rst_ni")
+            .map(bus)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    ctx.insert("inputs", &timed("input"));
+    ctx.insert("outputs", &timed("output"));
     ctx.insert("dataflow", &cfg.dataflow.to_string());
     ctx.insert("format", &cfg.format.name());
     ctx.insert("multiplier", &cfg.multiplier.to_string());
@@ -192,6 +271,10 @@ pub fn generate(cfg: &ArrayConfig) -> Result<Design, GenError> {
             .map_err(|error| GenError::Template { name, error })?;
         files.push((file, text.into_bytes()));
     }
+    let min_k_without_bubbles = match cfg.dataflow {
+        Dataflow::Os => cfg.rows,
+        Dataflow::Ws => 1,
+    };
     let manifest = Manifest {
         generator: "pamgen",
         version: env!("CARGO_PKG_VERSION"),
@@ -200,9 +283,9 @@ pub fn generate(cfg: &ArrayConfig) -> Result<Design, GenError> {
         pe: pe_name,
         pe_latency_cycles: cfg.pe_latency(),
         result_latency_cycles: cfg.result_latency(),
-        min_k_without_bubbles: cfg.rows,
+        min_k_without_bubbles,
         clock_period_ns: cfg.period_ns(),
-        ports: ports(cfg),
+        ports,
         files: files
             .iter()
             .map(|(n, b)| ManifestFile {

@@ -206,13 +206,6 @@ impl ArrayConfig {
                 "allowed fp32 (the hardware accumulator)".into(),
             );
         }
-        if self.dataflow != Dataflow::Os {
-            return field(
-                "dataflow",
-                self.dataflow.to_string(),
-                "allowed os (weight-stationary arrays are not generated yet)".into(),
-            );
-        }
         if self.multiplier == Multiplier::Exact && self.offset != 0 {
             return field(
                 "offset",
@@ -255,11 +248,15 @@ impl ArrayConfig {
         pe_latency(self.pipelined)
     }
 
-    /// Cycles from the accepted beat carrying `a_tlast` to the first result beat of that tile
-    /// (row 0) on the output stream: the PE latency, plus one for the skew stage of lane 0 and
-    /// `cols - 1` for de-skewing the columns.
+    /// Output-stationary: cycles from the accepted beat carrying `a_tlast` to the first result
+    /// beat of that tile (row 0): the PE latency, one for the PE's input register and
+    /// `cols - 1` for de-skewing the columns. Weight-stationary: cycles from an accepted A beat
+    /// to its result beat: `rows` PEs down, `cols - 1` de-skew, and the PE latency.
     pub fn result_latency(&self) -> usize {
-        self.pe_latency() + 1 + (self.cols - 1)
+        match self.dataflow {
+            Dataflow::Os => self.pe_latency() + 1 + (self.cols - 1),
+            Dataflow::Ws => self.rows + self.cols - 1 + self.pe_latency(),
+        }
     }
 
     /// Clock period in nanoseconds.

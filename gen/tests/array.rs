@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use pamgen_gen::array::{generate, Design};
 use pamgen_gen::config::ArrayConfig;
 use pamgen_gen::tools::{iverilog_compile, verilator_lint, vvp, yosys_check};
+use pamgen_hdl::blocks::catalog::Dataflow;
 use pamgen_hdl::rng::SplitMix64;
 use pamgen_hdl::{matmul_chain, BitMatrix, FloatFormat, MatmulSpec, Multiplier};
 
@@ -43,14 +44,22 @@ fn cfg(
 fn configuration_matrix_is_lint_and_synthesis_clean() {
     use rayon::prelude::*;
     let mut cases = Vec::new();
-    for (r, c) in [(1, 1), (2, 3), (4, 4)] {
-        for format in [FloatFormat::BF16, FloatFormat::FP16, FloatFormat::FP32] {
-            for multiplier in [Multiplier::Pam, Multiplier::Exact] {
-                cases.push(cfg(r, c, format, multiplier, r == 2));
+    for dataflow in [Dataflow::Os, Dataflow::Ws] {
+        for (r, c) in [(1, 1), (2, 3), (4, 4)] {
+            for format in [FloatFormat::BF16, FloatFormat::FP16, FloatFormat::FP32] {
+                for multiplier in [Multiplier::Pam, Multiplier::Exact] {
+                    cases.push(ArrayConfig {
+                        dataflow,
+                        ..cfg(r, c, format, multiplier, r == 2)
+                    });
+                }
             }
         }
+        cases.push(ArrayConfig {
+            dataflow,
+            ..cfg(8, 8, FloatFormat::BF16, Multiplier::Pam, false)
+        });
     }
-    cases.push(cfg(8, 8, FloatFormat::BF16, Multiplier::Pam, false));
     cases.par_iter().for_each(|c| {
         let design = generate(c).unwrap();
         assert_eq!(
@@ -60,7 +69,10 @@ fn configuration_matrix_is_lint_and_synthesis_clean() {
         );
         let dir = tempfile::tempdir().unwrap();
         let files = write(dir.path(), &design);
-        let what = format!("{}x{} {} {}", c.rows, c.cols, c.format, c.multiplier);
+        let what = format!(
+            "{} {}x{} {} {}",
+            c.dataflow, c.rows, c.cols, c.format, c.multiplier
+        );
         verilator_lint(&files, "dut").unwrap_or_else(|e| panic!("{what}: {e}"));
         iverilog_compile(&files, "dut", &dir.path().join("a.out"))
             .unwrap_or_else(|e| panic!("{what}: {e}"));
@@ -280,5 +292,216 @@ fn back_to_back_tiles_on_generated_arrays_match_the_reference() {
         cfg(1, 1, FloatFormat::BF16, Multiplier::Pam, true),
         &[1, 1, 3, 1],
         4,
+    );
+}
+
+/// Weight-stationary jobs: a weight tile, its activation rows and the partial sums entering
+/// each column. Returns (A/P accept cycles, output beats).
+struct WsJob {
+    w: BitMatrix,     // rows x cols
+    a: BitMatrix,     // m x rows
+    p: Vec<Vec<u32>>, // m x cols, fp32
+}
+
+fn simulate_ws(c: &ArrayConfig, jobs: &[WsJob]) -> (Vec<u64>, Vec<(u64, Vec<u32>, bool)>) {
+    let design = generate(c).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = write(dir.path(), &design);
+    let (r, cols, w) = (c.rows, c.cols, c.format.width() as usize);
+    let mut wb = Vec::new();
+    let mut ab = Vec::new();
+    for jb in jobs {
+        for s in 0..r {
+            let row: Vec<u32> = (0..cols).map(|j| jb.w.get(r - 1 - s, j)).collect();
+            wb.push((hexw(&row, w), s == r - 1));
+        }
+        let m = jb.a.rows();
+        for i in 0..m {
+            let a: Vec<u32> = (0..r).map(|k| jb.a.get(i, k)).collect();
+            ab.push((hexw(&a, w), hexw(&jb.p[i], 32), i == m - 1));
+        }
+    }
+    let (nw, na) = (wb.len(), ab.len());
+    let mut tb = String::from("`timescale 1ns/1ps\nmodule tb;\n");
+    tb.push_str(&format!(
+        "  reg clk_i = 1'b0;\n  reg rst_ni = 1'b0;\n  reg [{wd}:0] w_tdata = 0;\n  reg w_tvalid = 1'b0;\n  reg w_tlast = 1'b0;\n  reg [{ad}:0] a_tdata = 0;\n  reg a_tvalid = 1'b0;\n  reg a_tlast = 1'b0;\n  reg [{pd}:0] p_tdata = 0;\n  reg p_tvalid = 1'b0;\n  wire w_tready, a_tready, p_tready, c_tvalid, c_tlast;\n  wire [{pd}:0] c_tdata;\n",
+        wd = cols * w - 1,
+        ad = r * w - 1,
+        pd = cols * 32 - 1
+    ));
+    tb.push_str("  dut u_dut(.clk_i(clk_i), .rst_ni(rst_ni), .w_tdata(w_tdata), .w_tvalid(w_tvalid), .w_tlast(w_tlast), .w_tready(w_tready), .a_tdata(a_tdata), .a_tvalid(a_tvalid), .a_tlast(a_tlast), .a_tready(a_tready), .p_tdata(p_tdata), .p_tvalid(p_tvalid), .p_tready(p_tready), .c_tdata(c_tdata), .c_tvalid(c_tvalid), .c_tlast(c_tlast));\n");
+    tb.push_str(&format!(
+        "  reg [{}:0] w_mem [0:{}];\n  reg wl_mem [0:{}];\n  reg [{}:0] a_mem [0:{}];\n  reg [{}:0] p_mem [0:{}];\n  reg al_mem [0:{}];\n",
+        cols * w - 1, nw - 1, nw - 1, r * w - 1, na - 1, cols * 32 - 1, na - 1, na - 1
+    ));
+    tb.push_str(
+        "  integer widx = 0;\n  integer aidx = 0;\n  integer cycle = 0;\n  initial begin\n",
+    );
+    for (i, (d, l)) in wb.iter().enumerate() {
+        tb.push_str(&format!(
+            "    w_mem[{i}] = 'h{d}; wl_mem[{i}] = {};\n",
+            *l as u8
+        ));
+    }
+    for (i, (a, p, l)) in ab.iter().enumerate() {
+        tb.push_str(&format!(
+            "    a_mem[{i}] = 'h{a}; p_mem[{i}] = 'h{p}; al_mem[{i}] = {};\n",
+            *l as u8
+        ));
+    }
+    tb.push_str("  end\n  always #5 clk_i = ~clk_i;\n");
+    tb.push_str(&format!(
+        "  always @(negedge clk_i) begin\n    if (cycle >= 2) rst_ni = 1'b1;\n    if (rst_ni && widx < {nw}) begin w_tvalid = 1'b1; w_tdata = w_mem[widx]; w_tlast = wl_mem[widx]; end\n    else begin w_tvalid = 1'b0; w_tlast = 1'b0; end\n    if (rst_ni && aidx < {na}) begin a_tvalid = 1'b1; p_tvalid = 1'b1; a_tdata = a_mem[aidx]; p_tdata = p_mem[aidx]; a_tlast = al_mem[aidx]; end\n    else begin a_tvalid = 1'b0; p_tvalid = 1'b0; a_tlast = 1'b0; end\n  end\n"
+    ));
+    tb.push_str(&format!(
+        "  always @(posedge clk_i) begin\n    cycle <= cycle + 1;\n    if (w_tvalid && w_tready) widx <= widx + 1;\n    if (a_tvalid && a_tready && p_tvalid && p_tready) begin $display(\"IN %0d\", cycle); aidx <= aidx + 1; end\n    if (c_tvalid) $display(\"OUT %0d %h %0d\", cycle, c_tdata, c_tlast);\n    if (cycle > {}) $finish;\n  end\nendmodule\n",
+        (nw + na) * (r + cols + 4) + 40
+    ));
+    let tb_path = dir.path().join("tb.v");
+    std::fs::write(&tb_path, tb).unwrap();
+    files.push(tb_path);
+    let image = dir.path().join("sim.vvp");
+    iverilog_compile(&files, "tb", &image).unwrap();
+    let out = vvp(&image).unwrap();
+    let (mut ins, mut outs) = (Vec::new(), Vec::new());
+    for line in out.lines() {
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        match parts.as_slice() {
+            ["IN", cyc] => ins.push(cyc.parse().unwrap()),
+            ["OUT", cyc, data, last] => {
+                let lanes = (0..cols)
+                    .map(|j| {
+                        let end = data.len() - j * 8;
+                        u32::from_str_radix(&data[end - 8..end], 16).unwrap()
+                    })
+                    .collect();
+                outs.push((cyc.parse().unwrap(), lanes, *last == "1"));
+            }
+            _ => {}
+        }
+    }
+    (ins, outs)
+}
+
+/// A K = 2 * rows matmul as two weight-stationary folds: fold 1's partial sums are fold 0's
+/// results (from the reference), and fold 1's outputs must equal the full reference chain.
+fn check_ws(c: ArrayConfig, ms: [usize; 2], seed: u64) {
+    let mut rng = SplitMix64::new(seed);
+    let (r, cols, f) = (c.rows, c.cols, c.format);
+    let spec = MatmulSpec::new(f, FloatFormat::FP32, c.multiplier, c.offset).unwrap();
+    let what = format!(
+        "ws {}x{} {} {} pipelined {}",
+        r, cols, f, c.multiplier, c.pipelined
+    );
+    let mut jobs = Vec::new();
+    let mut expected: Vec<Vec<Vec<u32>>> = Vec::new();
+    for &m in &ms {
+        let a = BitMatrix::new(
+            m,
+            2 * r,
+            f,
+            (0..m * 2 * r).map(|_| operand(&mut rng, f)).collect(),
+        )
+        .unwrap();
+        let b = BitMatrix::new(
+            2 * r,
+            cols,
+            f,
+            (0..2 * r * cols).map(|_| operand(&mut rng, f)).collect(),
+        )
+        .unwrap();
+        let full = matmul_chain(&spec, &a, &b).unwrap();
+        let slice = |mat: &BitMatrix, r0: usize, nr: usize, c0: usize, nc: usize| {
+            let bits = (r0..r0 + nr)
+                .flat_map(|i| (c0..c0 + nc).map(move |j| (i, j)))
+                .map(|(i, j)| mat.get(i, j))
+                .collect();
+            BitMatrix::new(nr, nc, f, bits).unwrap()
+        };
+        let (a0, a1) = (slice(&a, 0, m, 0, r), slice(&a, 0, m, r, r));
+        let (w0, w1) = (slice(&b, 0, r, 0, cols), slice(&b, r, r, 0, cols));
+        let fold0 = matmul_chain(&spec, &a0, &w0).unwrap();
+        let zeros = vec![vec![0u32; cols]; m];
+        let p1: Vec<Vec<u32>> = (0..m)
+            .map(|i| (0..cols).map(|j| fold0.get(i, j)).collect())
+            .collect();
+        expected.push(p1.clone());
+        expected.push(
+            (0..m)
+                .map(|i| (0..cols).map(|j| full.get(i, j)).collect())
+                .collect(),
+        );
+        jobs.push(WsJob {
+            w: w0,
+            a: a0,
+            p: zeros,
+        });
+        jobs.push(WsJob {
+            w: w1,
+            a: a1,
+            p: p1,
+        });
+    }
+    let (ins, outs) = simulate_ws(&c, &jobs);
+    let rows_total: usize = jobs.iter().map(|j| j.a.rows()).sum();
+    assert_eq!(ins.len(), rows_total, "{what}: every A beat accepted");
+    assert_eq!(outs.len(), rows_total, "{what}: one output beat per A beat");
+    let mut beat = 0;
+    let mut prev_first: Option<(u64, usize)> = None;
+    for (jn, (jb, want)) in jobs.iter().zip(&expected).enumerate() {
+        let m = jb.a.rows();
+        let first = ins[beat];
+        if let Some((pf, pm)) = prev_first {
+            // The next weight tile loads while this one computes: the next tile starts as
+            // soon as both its weights are in and the previous tile's rows are through.
+            let min = if r + cols >= 3 { 2 * r + cols - 2 } else { 2 };
+            assert_eq!(first - pf, pm.max(min) as u64, "{what}: job {jn} start");
+        }
+        prev_first = Some((first, m));
+        for i in 0..m {
+            let (cyc, lanes, last) = &outs[beat];
+            assert_eq!(
+                *cyc,
+                ins[beat] + c.result_latency() as u64,
+                "{what}: job {jn} row {i} cycle"
+            );
+            assert_eq!(*last, i == m - 1, "{what}: job {jn} row {i} c_tlast");
+            for (j, &got) in lanes.iter().enumerate() {
+                assert_eq!(
+                    got, want[i][j],
+                    "{what}: job {jn} C[{i}][{j}]: RTL {got:#010x}, reference {:#010x}",
+                    want[i][j]
+                );
+            }
+            beat += 1;
+        }
+    }
+}
+
+#[test]
+fn weight_stationary_folds_match_the_reference() {
+    let ws = |r, c, f, m, p| ArrayConfig {
+        dataflow: Dataflow::Ws,
+        ..cfg(r, c, f, m, p)
+    };
+    check_ws(
+        ws(2, 2, FloatFormat::BF16, Multiplier::Pam, false),
+        [3, 9],
+        11,
+    );
+    check_ws(
+        ws(3, 4, FloatFormat::FP16, Multiplier::Exact, true),
+        [1, 12],
+        12,
+    );
+    check_ws(
+        ws(4, 4, FloatFormat::FP32, Multiplier::Pam, false),
+        [10, 2],
+        13,
+    );
+    check_ws(
+        ws(1, 1, FloatFormat::BF16, Multiplier::Pam, true),
+        [1, 3],
+        14,
     );
 }
