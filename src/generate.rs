@@ -11,7 +11,7 @@ use pamgen_gen::array::generate;
 use pamgen_gen::config::ArrayConfig;
 use pamgen_gen::output::write_dir_atomic;
 use pamgen_hdl::blocks::catalog::Dataflow;
-use pamgen_hdl::{FloatFormat, Multiplier};
+use pamgen_hdl::{FloatFormat, Multiplier, Offset};
 
 /// Arguments of `pamgen generate`. Every flag overrides the same key of `--config`.
 #[derive(Debug, Args)]
@@ -35,9 +35,10 @@ pub struct GenerateArgs {
     /// Multiplier: pam or exact; default pam.
     #[arg(long, value_parser = parse_multiplier)]
     multiplier: Option<Multiplier>,
-    /// PAM offset in units of the operand's last mantissa place; default 0.
+    /// PAM offset in units of the operand's last mantissa place, or a preset: none, unbiased,
+    /// lmul; default 0.
     #[arg(long, allow_negative_numbers = true)]
-    offset: Option<i64>,
+    offset: Option<Offset>,
     /// Dataflow (os); default os.
     #[arg(long, value_parser = parse_dataflow)]
     dataflow: Option<Dataflow>,

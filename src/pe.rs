@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use pamgen_gen::output::write_dir_atomic;
 use pamgen_hdl::blocks::catalog::{Dataflow, PeConfig};
-use pamgen_hdl::{check_offset, FloatFormat, Multiplier};
+use pamgen_hdl::{check_offset, FloatFormat, Multiplier, Offset};
 
 /// Arguments of `pamgen pe`.
 #[derive(Debug, Args)]
@@ -19,8 +19,9 @@ pub struct PeArgs {
     #[arg(long, default_value = "pam", value_parser = parse_multiplier)]
     multiplier: Multiplier,
     /// PAM offset in units of the operand's last mantissa place.
-    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
-    offset: i64,
+    /// Or a preset: none, unbiased, lmul.
+    #[arg(long, default_value = "0", allow_negative_numbers = true)]
+    offset: Offset,
     /// Dataflow: os (output-stationary) or ws (weight-stationary).
     #[arg(long, default_value = "os", value_parser = parse_dataflow)]
     dataflow: Dataflow,
@@ -45,13 +46,17 @@ fn parse_dataflow(s: &str) -> Result<Dataflow, String> {
 
 /// Run the command; errors are bad input (exit code 2).
 pub fn run(args: &PeArgs) -> Result<ExitCode> {
-    if args.multiplier == Multiplier::Exact && args.offset != 0 {
+    let offset = args
+        .offset
+        .resolve(args.format)
+        .map_err(|e| anyhow::anyhow!("--offset: {e}"))?;
+    if args.multiplier == Multiplier::Exact && offset != 0 {
         anyhow::bail!(
             "--offset: the exact multiplier has no offset (got {})",
-            args.offset
+            offset
         );
     }
-    let offset = check_offset(args.format, args.offset).context("--offset")?;
+    let offset = check_offset(args.format, offset).context("--offset")?;
     let cfg = PeConfig {
         operand: args.format,
         acc: FloatFormat::FP32,

@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::Args;
 use pamgen_hdl::matmul::matmul_f64;
-use pamgen_hdl::{matmul, AccuracyStats, FloatFormat, MatmulError, MatmulSpec, Multiplier};
+use pamgen_hdl::{matmul, AccuracyStats, FloatFormat, MatmulError, MatmulSpec, Multiplier, Offset};
 use pamgen_sim::{load_operand, result_array};
 use serde::Serialize;
 
@@ -24,8 +24,9 @@ pub struct ReferenceArgs {
     #[arg(long, default_value = "pam", value_parser = parse_multiplier)]
     multiplier: Multiplier,
     /// PAM offset added to the integer sum, in units of the operand's last mantissa place.
-    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
-    offset: i64,
+    /// Or a preset: none, unbiased, lmul.
+    #[arg(long, default_value = "0", allow_negative_numbers = true)]
+    offset: Offset,
     /// Round the result once more, to nearest even, into this format (default: keep the
     /// accumulator format).
     #[arg(long, value_name = "FORMAT", value_parser = FloatFormat::from_name)]
@@ -75,14 +76,17 @@ struct Report<'a> {
 
 /// Run the command; errors are bad input (exit code 2).
 pub fn run(args: &ReferenceArgs) -> Result<ExitCode> {
-    let spec =
-        MatmulSpec::new(args.format, args.acc, args.multiplier, args.offset).map_err(|e| {
-            let flag = match e {
-                MatmulError::AccTooNarrow { .. } => "--acc",
-                _ => "--offset",
-            };
-            anyhow::anyhow!("{flag}: {e}")
-        })?;
+    let offset = args
+        .offset
+        .resolve(args.format)
+        .map_err(|e| anyhow::anyhow!("--offset: {e}"))?;
+    let spec = MatmulSpec::new(args.format, args.acc, args.multiplier, offset).map_err(|e| {
+        let flag = match e {
+            MatmulError::AccTooNarrow { .. } => "--acc",
+            _ => "--offset",
+        };
+        anyhow::anyhow!("{flag}: {e}")
+    })?;
     if !args.force && args.out.exists() {
         anyhow::bail!(
             "--out {}: already exists (pass --force to overwrite)",

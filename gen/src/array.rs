@@ -67,6 +67,7 @@ struct Manifest<'a> {
     config: &'a ArrayConfig,
     top: &'a str,
     pe: String,
+    offset_value: i64,
     pe_latency_cycles: usize,
     result_latency_cycles: usize,
     min_k_without_bubbles: usize,
@@ -196,7 +197,7 @@ pub fn generate(cfg: &ArrayConfig) -> Result<Design, GenError> {
     })?;
     let header = vec![format!(
         "Configuration: {} x {} {} array, operand {}, accumulator {}, multiplier {}, offset {}, pipelined {}, {} MHz",
-        cfg.rows, cfg.cols, cfg.dataflow, cfg.format, cfg.acc, cfg.multiplier, cfg.offset, cfg.pipelined, cfg.clock_mhz
+        cfg.rows, cfg.cols, cfg.dataflow, cfg.format, cfg.acc, cfg.multiplier, cfg.offset_value(), cfg.pipelined, cfg.clock_mhz
     )];
     let mut ctx = Context::new();
     ctx.insert("top", &cfg.top);
@@ -281,6 +282,7 @@ pub fn generate(cfg: &ArrayConfig) -> Result<Design, GenError> {
         config: cfg,
         top: &cfg.top,
         pe: pe_name,
+        offset_value: cfg.offset_value(),
         pe_latency_cycles: cfg.pe_latency(),
         result_latency_cycles: cfg.result_latency(),
         min_k_without_bubbles,

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use pamgen_hdl::blocks::catalog::{BlockError, Dataflow, PeConfig};
 use pamgen_hdl::blocks::pe::pe_latency;
-use pamgen_hdl::{check_offset, FloatFormat, Multiplier};
+use pamgen_hdl::{check_offset, FloatFormat, Multiplier, Offset};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -50,8 +50,9 @@ pub struct ArrayConfig {
     pub acc: FloatFormat,
     /// PAM or the exact baseline.
     pub multiplier: Multiplier,
-    /// PAM offset in units of the operand's last mantissa place.
-    pub offset: i64,
+    /// PAM offset in units of the operand's last mantissa place, or a preset name
+    /// (`none`, `unbiased`, `lmul`).
+    pub offset: Offset,
     /// Output- or weight-stationary.
     pub dataflow: Dataflow,
     /// Register between product unit and adder in every PE.
@@ -70,7 +71,7 @@ impl Default for ArrayConfig {
             format: FloatFormat::BF16,
             acc: FloatFormat::FP32,
             multiplier: Multiplier::Pam,
-            offset: 0,
+            offset: Offset::Value(0),
             dataflow: Dataflow::Os,
             pipelined: false,
             clock_mhz: 200.0,
@@ -206,14 +207,18 @@ impl ArrayConfig {
                 "allowed fp32 (the hardware accumulator)".into(),
             );
         }
-        if self.multiplier == Multiplier::Exact && self.offset != 0 {
+        let offset = match self.offset.resolve(self.format) {
+            Ok(v) => v,
+            Err(why) => return field("offset", self.offset.to_string(), why),
+        };
+        if self.multiplier == Multiplier::Exact && offset != 0 {
             return field(
                 "offset",
                 self.offset.to_string(),
                 "allowed 0 with multiplier = \"exact\"".into(),
             );
         }
-        if let Err(e) = check_offset(self.format, self.offset) {
+        if let Err(e) = check_offset(self.format, offset) {
             return field(
                 "offset",
                 self.offset.to_string(),
@@ -237,10 +242,16 @@ impl ArrayConfig {
             operand: self.format,
             acc: self.acc,
             multiplier: self.multiplier,
-            offset: self.offset as i32,
+            offset: self.offset_value() as i32,
             dataflow: self.dataflow,
             pipelined: self.pipelined,
         }
+    }
+
+    /// The integer PAM offset (a preset resolved for the operand format; 0 if it does not
+    /// resolve, which `validate` reports).
+    pub fn offset_value(&self) -> i64 {
+        self.offset.resolve(self.format).unwrap_or(0)
     }
 
     /// Cycles from a beat entering a PE to its effect on the PE's result registers.
@@ -290,7 +301,9 @@ mod tests {
         assert!(bad(&|c| c.top = "9x".into()).contains("top = '9x'"));
         assert!(bad(&|c| c.top = "module".into()).contains("keyword"));
         assert!(bad(&|c| c.acc = FloatFormat::FP16).contains("acc = fp16"));
-        assert!(bad(&|c| c.offset = 500).contains("allowed -127..=127 for bf16"));
+        assert!(bad(&|c| c.offset = Offset::Value(500)).contains("allowed -127..=127 for bf16"));
+        assert!(bad(&|c| c.offset = Offset::Preset("paper".into()))
+            .contains("unknown offset preset 'paper'"));
         assert!(
             bad(&|c| c.format = FloatFormat::from_name("e2m13").unwrap())
                 .contains("format = e2m13")

@@ -224,7 +224,8 @@ fn check_directed(c: ArrayConfig, ks: &[usize], seed: u64) {
         c.rows * tiles.len(),
         "{what}: one output beat per row per tile"
     );
-    let spec = MatmulSpec::new(c.format, FloatFormat::FP32, c.multiplier, c.offset).unwrap();
+    let spec =
+        MatmulSpec::new(c.format, FloatFormat::FP32, c.multiplier, c.offset_value()).unwrap();
     let mut beat = 0;
     let mut last_in = 0usize;
     let mut prev_last_cycle: Option<u64> = None;
@@ -388,7 +389,7 @@ fn simulate_ws(c: &ArrayConfig, jobs: &[WsJob]) -> (Vec<u64>, Vec<(u64, Vec<u32>
 fn check_ws(c: ArrayConfig, ms: [usize; 2], seed: u64) {
     let mut rng = SplitMix64::new(seed);
     let (r, cols, f) = (c.rows, c.cols, c.format);
-    let spec = MatmulSpec::new(f, FloatFormat::FP32, c.multiplier, c.offset).unwrap();
+    let spec = MatmulSpec::new(f, FloatFormat::FP32, c.multiplier, c.offset_value()).unwrap();
     let what = format!(
         "ws {}x{} {} {} pipelined {}",
         r, cols, f, c.multiplier, c.pipelined

@@ -17,5 +17,5 @@ pub mod stats;
 pub use format::{FloatClass, FloatFormat, FormatError};
 pub use ieee::{convert, fp_add, fp_mul, widen};
 pub use matmul::{matmul, matmul_chain, BitMatrix, MatmulError, MatmulSpec, Multiplier};
-pub use pam::{check_offset, pam_mul, OffsetError};
+pub use pam::{check_offset, offset_preset, pam_mul, Offset, OffsetError, OFFSET_PRESETS};
 pub use stats::AccuracyStats;
