@@ -130,9 +130,22 @@ fn num_bits(v: &[u32], w: usize) -> Vec<bool> {
         .collect()
 }
 
+/// The testbench line that drives c_tready: always high, or low about one cycle in three.
+fn stall_line(stall: bool) -> &'static str {
+    if stall {
+        "c_tready = ($random(seed) % 3) != 0;"
+    } else {
+        "c_tready = 1'b1;"
+    }
+}
+
 /// Run `tiles` back to back through the generated design under iverilog and return
 /// (cycles of accepted beats, output beats as (cycle, lanes, last)).
-fn simulate(c: &ArrayConfig, tiles: &[Tile]) -> (Vec<u64>, Vec<(u64, Vec<u32>, bool)>) {
+fn simulate(
+    c: &ArrayConfig,
+    tiles: &[Tile],
+    stall: bool,
+) -> (Vec<u64>, Vec<(u64, Vec<u32>, bool)>) {
     let design = generate(c).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut files = write(dir.path(), &design);
@@ -150,12 +163,12 @@ fn simulate(c: &ArrayConfig, tiles: &[Tile]) -> (Vec<u64>, Vec<(u64, Vec<u32>, b
     let mut tb = String::new();
     tb.push_str("`timescale 1ns/1ps\nmodule tb;\n");
     tb.push_str(&format!(
-        "  reg clk_i = 1'b0;\n  reg rst_ni = 1'b0;\n  reg [{ra}:0] a_tdata = 0;\n  reg a_tvalid = 1'b0;\n  reg a_tlast = 1'b0;\n  reg [{cb}:0] b_tdata = 0;\n  reg b_tvalid = 1'b0;\n  wire a_tready, b_tready, c_tvalid, c_tlast;\n  wire [{cc}:0] c_tdata;\n",
+        "  reg clk_i = 1'b0;\n  reg rst_ni = 1'b0;\n  reg [{ra}:0] a_tdata = 0;\n  reg a_tvalid = 1'b0;\n  reg a_tlast = 1'b0;\n  reg [{cb}:0] b_tdata = 0;\n  reg b_tvalid = 1'b0;\n  wire a_tready, b_tready, c_tvalid, c_tlast;\n  reg c_tready = 1'b1;\n  integer seed = 7;\n  wire [{cc}:0] c_tdata;\n",
         ra = r * w - 1,
         cb = cols * w - 1,
         cc = cols * 32 - 1
     ));
-    tb.push_str("  dut u_dut(.clk_i(clk_i), .rst_ni(rst_ni), .a_tdata(a_tdata), .a_tvalid(a_tvalid), .a_tlast(a_tlast), .a_tready(a_tready), .b_tdata(b_tdata), .b_tvalid(b_tvalid), .b_tready(b_tready), .c_tdata(c_tdata), .c_tvalid(c_tvalid), .c_tlast(c_tlast));\n");
+    tb.push_str("  dut u_dut(.clk_i(clk_i), .rst_ni(rst_ni), .a_tdata(a_tdata), .a_tvalid(a_tvalid), .a_tlast(a_tlast), .a_tready(a_tready), .b_tdata(b_tdata), .b_tvalid(b_tvalid), .b_tready(b_tready), .c_tdata(c_tdata), .c_tvalid(c_tvalid), .c_tready(c_tready), .c_tlast(c_tlast));\n");
     tb.push_str(&format!(
         "  reg [{}:0] a_mem [0:{}];\n  reg [{}:0] b_mem [0:{}];\n  reg last_mem [0:{}];\n",
         r * w - 1,
@@ -173,11 +186,12 @@ fn simulate(c: &ArrayConfig, tiles: &[Tile]) -> (Vec<u64>, Vec<(u64, Vec<u32>, b
     }
     tb.push_str("  end\n  always #5 clk_i = ~clk_i;\n");
     tb.push_str(&format!(
-        "  always @(negedge clk_i) begin\n    if (cycle >= 2) rst_ni = 1'b1;\n    if (rst_ni && idx < {n}) begin a_tvalid = 1'b1; b_tvalid = 1'b1; a_tdata = a_mem[idx]; b_tdata = b_mem[idx]; a_tlast = last_mem[idx]; end\n    else begin a_tvalid = 1'b0; b_tvalid = 1'b0; a_tlast = 1'b0; end\n  end\n"
+        "  always @(negedge clk_i) begin\n    if (cycle >= 2) rst_ni = 1'b1;\n    {stall_line}\n    if (rst_ni && idx < {n}) begin a_tvalid = 1'b1; b_tvalid = 1'b1; a_tdata = a_mem[idx]; b_tdata = b_mem[idx]; a_tlast = last_mem[idx]; end\n    else begin a_tvalid = 1'b0; b_tvalid = 1'b0; a_tlast = 1'b0; end\n  end\n",
+        stall_line = stall_line(stall)
     ));
     tb.push_str(&format!(
-        "  always @(posedge clk_i) begin\n    cycle <= cycle + 1;\n    if (a_tvalid && a_tready && b_tvalid && b_tready) begin $display(\"IN %0d\", cycle); idx <= idx + 1; end\n    if (c_tvalid) $display(\"OUT %0d %h %0d\", cycle, c_tdata, c_tlast);\n    if (cycle > {}) $finish;\n  end\nendmodule\n",
-        n * (r + 2) + c.result_latency() + 20
+        "  always @(posedge clk_i) begin\n    cycle <= cycle + 1;\n    if (a_tvalid && a_tready && b_tvalid && b_tready) begin $display(\"IN %0d\", cycle); idx <= idx + 1; end\n    if (c_tvalid && c_tready) $display(\"OUT %0d %h %0d\", cycle, c_tdata, c_tlast);\n    if (cycle > {}) $finish;\n  end\nendmodule\n",
+        (n * (r + 2) + c.result_latency() + 20) * if stall { 4 } else { 1 }
     ));
     let tb_path = dir.path().join("tb.v");
     std::fs::write(&tb_path, tb).unwrap();
@@ -209,11 +223,26 @@ fn simulate(c: &ArrayConfig, tiles: &[Tile]) -> (Vec<u64>, Vec<(u64, Vec<u32>, b
 fn check_directed(c: ArrayConfig, ks: &[usize], seed: u64) {
     let mut rng = SplitMix64::new(seed);
     let tiles: Vec<Tile> = ks.iter().map(|&k| tile(&mut rng, &c, k)).collect();
-    let (ins, outs) = simulate(&c, &tiles);
     let what = format!(
         "{}x{} {} {} pipelined {}",
         c.rows, c.cols, c.format, c.multiplier, c.pipelined
     );
+    let spec =
+        MatmulSpec::new(c.format, FloatFormat::FP32, c.multiplier, c.offset_value()).unwrap();
+    // With output backpressure: the same beats in the same order, whatever the timing.
+    let (_, stalled) = simulate(&c, &tiles, true);
+    let want: Vec<(Vec<u32>, bool)> = tiles
+        .iter()
+        .flat_map(|tl| {
+            let m = matmul_chain(&spec, &tl.a, &tl.b).unwrap();
+            (0..c.rows)
+                .map(move |i| ((0..c.cols).map(|j| m.get(i, j)).collect(), i == c.rows - 1))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let got: Vec<(Vec<u32>, bool)> = stalled.into_iter().map(|(_, l, t)| (l, t)).collect();
+    assert_eq!(got, want, "{what}: results under c_tready backpressure");
+    let (ins, outs) = simulate(&c, &tiles, false);
     assert_eq!(
         ins.len(),
         ks.iter().sum::<usize>(),
@@ -304,7 +333,11 @@ struct WsJob {
     p: Vec<Vec<u32>>, // m x cols, fp32
 }
 
-fn simulate_ws(c: &ArrayConfig, jobs: &[WsJob]) -> (Vec<u64>, Vec<(u64, Vec<u32>, bool)>) {
+fn simulate_ws(
+    c: &ArrayConfig,
+    jobs: &[WsJob],
+    stall: bool,
+) -> (Vec<u64>, Vec<(u64, Vec<u32>, bool)>) {
     let design = generate(c).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut files = write(dir.path(), &design);
@@ -325,12 +358,12 @@ fn simulate_ws(c: &ArrayConfig, jobs: &[WsJob]) -> (Vec<u64>, Vec<(u64, Vec<u32>
     let (nw, na) = (wb.len(), ab.len());
     let mut tb = String::from("`timescale 1ns/1ps\nmodule tb;\n");
     tb.push_str(&format!(
-        "  reg clk_i = 1'b0;\n  reg rst_ni = 1'b0;\n  reg [{wd}:0] w_tdata = 0;\n  reg w_tvalid = 1'b0;\n  reg w_tlast = 1'b0;\n  reg [{ad}:0] a_tdata = 0;\n  reg a_tvalid = 1'b0;\n  reg a_tlast = 1'b0;\n  reg [{pd}:0] p_tdata = 0;\n  reg p_tvalid = 1'b0;\n  wire w_tready, a_tready, p_tready, c_tvalid, c_tlast;\n  wire [{pd}:0] c_tdata;\n",
+        "  reg clk_i = 1'b0;\n  reg rst_ni = 1'b0;\n  reg [{wd}:0] w_tdata = 0;\n  reg w_tvalid = 1'b0;\n  reg w_tlast = 1'b0;\n  reg [{ad}:0] a_tdata = 0;\n  reg a_tvalid = 1'b0;\n  reg a_tlast = 1'b0;\n  reg [{pd}:0] p_tdata = 0;\n  reg p_tvalid = 1'b0;\n  wire w_tready, a_tready, p_tready, c_tvalid, c_tlast;\n  reg c_tready = 1'b1;\n  integer seed = 7;\n  wire [{pd}:0] c_tdata;\n",
         wd = cols * w - 1,
         ad = r * w - 1,
         pd = cols * 32 - 1
     ));
-    tb.push_str("  dut u_dut(.clk_i(clk_i), .rst_ni(rst_ni), .w_tdata(w_tdata), .w_tvalid(w_tvalid), .w_tlast(w_tlast), .w_tready(w_tready), .a_tdata(a_tdata), .a_tvalid(a_tvalid), .a_tlast(a_tlast), .a_tready(a_tready), .p_tdata(p_tdata), .p_tvalid(p_tvalid), .p_tready(p_tready), .c_tdata(c_tdata), .c_tvalid(c_tvalid), .c_tlast(c_tlast));\n");
+    tb.push_str("  dut u_dut(.clk_i(clk_i), .rst_ni(rst_ni), .w_tdata(w_tdata), .w_tvalid(w_tvalid), .w_tlast(w_tlast), .w_tready(w_tready), .a_tdata(a_tdata), .a_tvalid(a_tvalid), .a_tlast(a_tlast), .a_tready(a_tready), .p_tdata(p_tdata), .p_tvalid(p_tvalid), .p_tready(p_tready), .c_tdata(c_tdata), .c_tvalid(c_tvalid), .c_tready(c_tready), .c_tlast(c_tlast));\n");
     tb.push_str(&format!(
         "  reg [{}:0] w_mem [0:{}];\n  reg wl_mem [0:{}];\n  reg [{}:0] a_mem [0:{}];\n  reg [{}:0] p_mem [0:{}];\n  reg al_mem [0:{}];\n",
         cols * w - 1, nw - 1, nw - 1, r * w - 1, na - 1, cols * 32 - 1, na - 1, na - 1
@@ -352,11 +385,12 @@ fn simulate_ws(c: &ArrayConfig, jobs: &[WsJob]) -> (Vec<u64>, Vec<(u64, Vec<u32>
     }
     tb.push_str("  end\n  always #5 clk_i = ~clk_i;\n");
     tb.push_str(&format!(
-        "  always @(negedge clk_i) begin\n    if (cycle >= 2) rst_ni = 1'b1;\n    if (rst_ni && widx < {nw}) begin w_tvalid = 1'b1; w_tdata = w_mem[widx]; w_tlast = wl_mem[widx]; end\n    else begin w_tvalid = 1'b0; w_tlast = 1'b0; end\n    if (rst_ni && aidx < {na}) begin a_tvalid = 1'b1; p_tvalid = 1'b1; a_tdata = a_mem[aidx]; p_tdata = p_mem[aidx]; a_tlast = al_mem[aidx]; end\n    else begin a_tvalid = 1'b0; p_tvalid = 1'b0; a_tlast = 1'b0; end\n  end\n"
+        "  always @(negedge clk_i) begin\n    if (cycle >= 2) rst_ni = 1'b1;\n    {stall_line}\n    if (rst_ni && widx < {nw}) begin w_tvalid = 1'b1; w_tdata = w_mem[widx]; w_tlast = wl_mem[widx]; end\n    else begin w_tvalid = 1'b0; w_tlast = 1'b0; end\n    if (rst_ni && aidx < {na}) begin a_tvalid = 1'b1; p_tvalid = 1'b1; a_tdata = a_mem[aidx]; p_tdata = p_mem[aidx]; a_tlast = al_mem[aidx]; end\n    else begin a_tvalid = 1'b0; p_tvalid = 1'b0; a_tlast = 1'b0; end\n  end\n",
+        stall_line = stall_line(stall)
     ));
     tb.push_str(&format!(
-        "  always @(posedge clk_i) begin\n    cycle <= cycle + 1;\n    if (w_tvalid && w_tready) widx <= widx + 1;\n    if (a_tvalid && a_tready && p_tvalid && p_tready) begin $display(\"IN %0d\", cycle); aidx <= aidx + 1; end\n    if (c_tvalid) $display(\"OUT %0d %h %0d\", cycle, c_tdata, c_tlast);\n    if (cycle > {}) $finish;\n  end\nendmodule\n",
-        (nw + na) * (r + cols + 4) + 40
+        "  always @(posedge clk_i) begin\n    cycle <= cycle + 1;\n    if (w_tvalid && w_tready) widx <= widx + 1;\n    if (a_tvalid && a_tready && p_tvalid && p_tready) begin $display(\"IN %0d\", cycle); aidx <= aidx + 1; end\n    if (c_tvalid && c_tready) $display(\"OUT %0d %h %0d\", cycle, c_tdata, c_tlast);\n    if (cycle > {}) $finish;\n  end\nendmodule\n",
+        ((nw + na) * (r + cols + 4) + 40) * if stall { 4 } else { 1 }
     ));
     let tb_path = dir.path().join("tb.v");
     std::fs::write(&tb_path, tb).unwrap();
@@ -443,7 +477,18 @@ fn check_ws(c: ArrayConfig, ms: [usize; 2], seed: u64) {
             p: p1,
         });
     }
-    let (ins, outs) = simulate_ws(&c, &jobs);
+    let (_, stalled) = simulate_ws(&c, &jobs, true);
+    let flat: Vec<(Vec<u32>, bool)> = expected
+        .iter()
+        .flat_map(|rows| {
+            rows.iter()
+                .enumerate()
+                .map(move |(i, v)| (v.clone(), i == rows.len() - 1))
+        })
+        .collect();
+    let got: Vec<(Vec<u32>, bool)> = stalled.into_iter().map(|(_, l, t)| (l, t)).collect();
+    assert_eq!(got, flat, "{what}: results under c_tready backpressure");
+    let (ins, outs) = simulate_ws(&c, &jobs, false);
     let rows_total: usize = jobs.iter().map(|j| j.a.rows()).sum();
     assert_eq!(ins.len(), rows_total, "{what}: every A beat accepted");
     assert_eq!(outs.len(), rows_total, "{what}: one output beat per A beat");

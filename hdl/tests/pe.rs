@@ -82,6 +82,7 @@ macro_rules! os_test {
                 }
                 // Reset, then one beat per clock edge, then drain.
                 pe.rst_ni.next = false;
+                pe.en_i.next = true;
                 pe.clk_i.next = Clock::from(false);
                 settle(&mut pe);
                 pe.clk_i.next = Clock::from(true);
@@ -250,6 +251,7 @@ macro_rules! ws_test {
                     }
                 }
                 pe.rst_ni.next = false;
+                pe.en_i.next = true;
                 pe.clk_i.next = Clock::from(false);
                 settle(&mut pe);
                 pe.clk_i.next = Clock::from(true);

@@ -78,6 +78,8 @@ macro_rules! os_pe {
             pub clk_i: Signal<In, Clock>,
             /// Asynchronous reset, active low.
             pub rst_ni: Signal<In, Bit>,
+            /// Clock enable of every register: low stalls the PE (for output backpressure).
+            pub en_i: Signal<In, Bit>,
             /// Operand from the left (a row of A).
             pub a_i: Signal<In, Bits<W>>,
             /// Operand from above (a column of B).
@@ -127,6 +129,7 @@ macro_rules! os_pe {
                 $name {
                     clk_i: Default::default(),
                     rst_ni: Default::default(),
+                    en_i: Default::default(),
                     a_i: Default::default(),
                     b_i: Default::default(),
                     valid_i: Default::default(),
@@ -167,11 +170,11 @@ macro_rules! os_pe {
                     self.$reg.rst_ni.next = self.rst_ni.val();
                 )*
                 // Operand and marker registers, passed on to the neighbours.
-                self.a_q.en_i.next = true;
-                self.b_q.en_i.next = true;
-                self.valid_q.en_i.next = true;
-                self.first_q.en_i.next = true;
-                self.last_q.en_i.next = true;
+                self.a_q.en_i.next = self.en_i.val();
+                self.b_q.en_i.next = self.en_i.val();
+                self.valid_q.en_i.next = self.en_i.val();
+                self.first_q.en_i.next = self.en_i.val();
+                self.last_q.en_i.next = self.en_i.val();
                 self.a_q.d_i.next = self.a_i.val();
                 self.b_q.d_i.next = self.b_i.val();
                 self.valid_q.d_i.next = self.valid_i.val();
@@ -185,10 +188,10 @@ macro_rules! os_pe {
                 // Product, optionally registered with its markers.
                 self.prod.a_i.next = self.a_q.q_o.val();
                 self.prod.b_i.next = self.b_q.q_o.val();
-                self.prod_q.en_i.next = true;
-                self.prod_valid_q.en_i.next = true;
-                self.prod_first_q.en_i.next = true;
-                self.prod_last_q.en_i.next = true;
+                self.prod_q.en_i.next = self.en_i.val();
+                self.prod_valid_q.en_i.next = self.en_i.val();
+                self.prod_first_q.en_i.next = self.en_i.val();
+                self.prod_last_q.en_i.next = self.en_i.val();
                 self.prod_q.d_i.next = self.prod.y_o.val();
                 self.prod_valid_q.d_i.next = self.valid_q.q_o.val();
                 self.prod_first_q.d_i.next = self.first_q.q_o.val();
@@ -198,12 +201,13 @@ macro_rules! os_pe {
                 self.acc_in.acc_i.next = self.acc_q.q_o.val();
                 self.add.a_i.next = self.acc_in.y_o.val();
                 self.add.b_i.next = self.prod_q.q_o.val();
-                self.acc_q.en_i.next = self.prod_valid_q.q_o.val();
+                self.acc_q.en_i.next = self.prod_valid_q.q_o.val() & self.en_i.val();
                 self.acc_q.d_i.next = self.add.y_o.val();
                 // Hand the finished sum to the output register on the last beat.
-                self.c_q.en_i.next = self.prod_valid_q.q_o.val() & self.prod_last_q.q_o.val();
+                self.c_q.en_i.next =
+                    self.prod_valid_q.q_o.val() & self.prod_last_q.q_o.val() & self.en_i.val();
                 self.c_q.d_i.next = self.add.y_o.val();
-                self.c_valid_q.en_i.next = true;
+                self.c_valid_q.en_i.next = self.en_i.val();
                 self.c_valid_q.d_i.next = self.prod_valid_q.q_o.val() & self.prod_last_q.q_o.val();
                 self.c_o.next = self.c_q.q_o.val();
                 self.c_valid_o.next = self.c_valid_q.q_o.val();
@@ -224,6 +228,8 @@ macro_rules! ws_pe {
             pub clk_i: Signal<In, Clock>,
             /// Asynchronous reset, active low.
             pub rst_ni: Signal<In, Bit>,
+            /// Clock enable of every register: low stalls the PE (for output backpressure).
+            pub en_i: Signal<In, Bit>,
             /// Activation from the left.
             pub a_i: Signal<In, Bits<W>>,
             /// The activation beat is valid.
@@ -269,6 +275,7 @@ macro_rules! ws_pe {
                 $name {
                     clk_i: Default::default(),
                     rst_ni: Default::default(),
+                    en_i: Default::default(),
                     a_i: Default::default(),
                     valid_i: Default::default(),
                     swap_i: Default::default(),
@@ -305,9 +312,9 @@ macro_rules! ws_pe {
                     self.$reg.rst_ni.next = self.rst_ni.val();
                 )*
                 // Activations and markers pass to the right.
-                self.a_q.en_i.next = true;
-                self.valid_q.en_i.next = true;
-                self.swap_q.en_i.next = true;
+                self.a_q.en_i.next = self.en_i.val();
+                self.valid_q.en_i.next = self.en_i.val();
+                self.swap_q.en_i.next = self.en_i.val();
                 self.a_q.d_i.next = self.a_i.val();
                 self.valid_q.d_i.next = self.valid_i.val();
                 self.swap_q.d_i.next = self.swap_i.val();
@@ -315,24 +322,24 @@ macro_rules! ws_pe {
                 self.valid_o.next = self.valid_q.q_o.val();
                 self.swap_o.next = self.swap_q.q_o.val();
                 // Weight preload chain and the active weight.
-                self.w_next_q.en_i.next = self.w_shift_i.val();
+                self.w_next_q.en_i.next = self.w_shift_i.val() & self.en_i.val();
                 self.w_next_q.d_i.next = self.w_i.val();
                 self.w_o.next = self.w_next_q.q_o.val();
-                self.w_q.en_i.next = self.swap_i.val();
+                self.w_q.en_i.next = self.swap_i.val() & self.en_i.val();
                 self.w_q.d_i.next = self.w_next_q.q_o.val();
                 // Product, optionally registered.
                 self.prod.a_i.next = self.a_q.q_o.val();
                 self.prod.b_i.next = self.w_q.q_o.val();
-                self.prod_q.en_i.next = true;
-                self.prod_valid_q.en_i.next = true;
+                self.prod_q.en_i.next = self.en_i.val();
+                self.prod_valid_q.en_i.next = self.en_i.val();
                 self.prod_q.d_i.next = self.prod.y_o.val();
                 self.prod_valid_q.d_i.next = self.valid_q.q_o.val();
                 // psum_o = psum_i + product.
                 self.add.a_i.next = self.psum_i.val();
                 self.add.b_i.next = self.prod_q.q_o.val();
-                self.psum_q.en_i.next = self.prod_valid_q.q_o.val();
+                self.psum_q.en_i.next = self.prod_valid_q.q_o.val() & self.en_i.val();
                 self.psum_q.d_i.next = self.add.y_o.val();
-                self.psum_valid_q.en_i.next = true;
+                self.psum_valid_q.en_i.next = self.en_i.val();
                 self.psum_valid_q.d_i.next = self.prod_valid_q.q_o.val();
                 self.psum_o.next = self.psum_q.q_o.val();
                 self.psum_valid_o.next = self.psum_valid_q.q_o.val();
