@@ -16,8 +16,8 @@ use pamgen_hdl::{FloatFormat, Multiplier, Offset};
 /// Arguments of `pamgen generate`. Every flag overrides the same key of `--config`.
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
-    /// TOML file with any of the keys rows, cols, format, acc, multiplier, offset, dataflow,
-    /// pipelined, clock_mhz, top (unknown keys are errors).
+    /// TOML file with any of the keys rows, cols, format, acc, out_format, multiplier, offset,
+    /// dataflow, pipelined, clock_mhz, top (unknown keys are errors).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Rows of PEs (1..=256); default 8.
@@ -32,6 +32,10 @@ pub struct GenerateArgs {
     /// Accumulator format (fp32).
     #[arg(long, value_parser = FloatFormat::from_name)]
     acc: Option<FloatFormat>,
+    /// Format the results leave in (rounded to nearest even from fp32): fp32, bf16, fp16,
+    /// tf32, fp8e5m2; default fp32.
+    #[arg(long, value_parser = FloatFormat::from_name)]
+    out_format: Option<FloatFormat>,
     /// Multiplier: pam or exact; default pam.
     #[arg(long, value_parser = parse_multiplier)]
     multiplier: Option<Multiplier>,
@@ -82,6 +86,9 @@ impl GenerateArgs {
             )*};
         }
         set!(rows, cols, format, acc, multiplier, offset, dataflow, pipelined, clock_mhz, top);
+        if let Some(f) = self.out_format {
+            c.out_format = Some(f);
+        }
         Ok(c)
     }
 }

@@ -138,6 +138,33 @@ fn toml_config_with_flag_overrides() {
     assert_eq!(m["config"]["multiplier"], "exact");
     assert_eq!(m["config"]["pipelined"], false);
     assert!(d.join("o/mm.v").exists() && d.join("o/exact_pe_os_fp16_fp32.v").exists());
+    // Results rounded to bf16 leave in 16-bit lanes, through the rounding stage.
+    let o = pamgen(
+        &[
+            "generate",
+            "--out-format",
+            "bf16",
+            "--rows",
+            "2",
+            "--cols",
+            "2",
+            "--out",
+            "r",
+        ],
+        d,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("r/manifest.json")).unwrap()).unwrap();
+    let c = m["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "c_tdata")
+        .unwrap()
+        .clone();
+    assert_eq!(c["width"], 32);
+    assert!(d.join("r/round_fp32_bf16.v").exists());
     // Weight-stationary: different streams, recorded in the manifest and the constraints.
     let o = pamgen(
         &[
@@ -192,6 +219,8 @@ fn bad_configurations_are_refused_and_nothing_is_written() {
         (vec!["--clock-mhz", "0"], "clock_mhz = 0"),
         (vec!["--dataflow", "rs"], "allowed os, ws"),
         (vec!["--format", "fp12"], "unknown number format"),
+        (vec!["--out-format", "e8m23x"], "unknown number format"),
+        (vec!["--out-format", "e5m5"], "out_format = e5m5"),
         (vec!["--config", "unknown.toml"], "colums"),
         (vec!["--config", "type.toml"], "rows"),
         (vec!["--config", "missing.toml"], "missing.toml"),

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use tera::{Context, Tera};
 use thiserror::Error;
 
-use pamgen_hdl::blocks::catalog::Dataflow;
+use pamgen_hdl::blocks::catalog::{emit_narrow, Dataflow};
 
 use crate::config::{ArrayConfig, ConfigError};
 
@@ -86,6 +86,11 @@ struct ManifestFile {
 pub fn ports(cfg: &ArrayConfig) -> Vec<Port> {
     let (r, c, w) = (cfg.rows, cfg.cols, cfg.format.width() as usize);
     let f = cfg.format;
+    let ow = cfg.out_width();
+    let out = cfg.rounded_output().map_or_else(
+        || "fp32".to_string(),
+        |f| format!("{f} (rounded to nearest even)"),
+    );
     let p = |name, direction, width, meaning: &str| Port {
         name,
         direction,
@@ -118,8 +123,8 @@ pub fn ports(cfg: &ArrayConfig) -> Vec<Port> {
             p(
                 "c_tdata",
                 "output",
-                c * 32,
-                "C beat: lane j (bits j*32 +: 32) = C[i][j] in fp32, rows i in order",
+                c * ow,
+                &format!("C beat: lane j (bits j*{ow} +: {ow}) = C[i][j] in {out}, rows i in order"),
             ),
             p(
                 "c_tvalid",
@@ -164,8 +169,8 @@ pub fn ports(cfg: &ArrayConfig) -> Vec<Port> {
             p(
                 "c_tdata",
                 "output",
-                c * 32,
-                "C beat: lane j = P[i][j] + sum_k A[i][k] W[k][j] in fp32",
+                c * ow,
+                &format!("C beat: lane j (bits j*{ow} +: {ow}) = P[i][j] + sum_k A[i][k] W[k][j], in {out}"),
             ),
             p(
                 "c_tvalid",
@@ -196,8 +201,8 @@ pub fn generate(cfg: &ArrayConfig) -> Result<Design, GenError> {
         allowed: e.to_string(),
     })?;
     let header = vec![format!(
-        "Configuration: {} x {} {} array, operand {}, accumulator {}, multiplier {}, offset {}, pipelined {}, {} MHz",
-        cfg.rows, cfg.cols, cfg.dataflow, cfg.format, cfg.acc, cfg.multiplier, cfg.offset_value(), cfg.pipelined, cfg.clock_mhz
+        "Configuration: {} x {} {} array, operand {}, accumulator {}, output {}, multiplier {}, offset {}, pipelined {}, {} MHz",
+        cfg.rows, cfg.cols, cfg.dataflow, cfg.format, cfg.acc, cfg.rounded_output().unwrap_or(cfg.acc), cfg.multiplier, cfg.offset_value(), cfg.pipelined, cfg.clock_mhz
     )];
     let mut ctx = Context::new();
     ctx.insert("top", &cfg.top);
@@ -213,6 +218,11 @@ pub fn generate(cfg: &ArrayConfig) -> Result<Design, GenError> {
     );
     ctx.insert("result_latency", &cfg.result_latency());
     ctx.insert("pe_latency", &cfg.pe_latency());
+    ctx.insert("ow", &cfg.out_width());
+    ctx.insert(
+        "narrow",
+        &cfg.rounded_output().map(|f| format!("round_fp32_{f}")),
+    );
     // Weight-stationary: cycles after a switch before the shadow weights may change.
     let settle = (cfg.rows + cfg.cols).saturating_sub(3);
     ctx.insert("settle", &settle);
@@ -224,11 +234,26 @@ pub fn generate(cfg: &ArrayConfig) -> Result<Design, GenError> {
     let top_text =
         Tera::one_off(template, &ctx, false).map_err(|error| GenError::Template { name, error })?;
 
-    let mut files: Vec<(String, Vec<u8>)> = pe_modules
+    let narrow = match cfg.rounded_output() {
+        Some(out) => Some(emit_narrow(out).ok_or_else(|| ConfigError::Field {
+            field: "out_format",
+            value: out.name(),
+            allowed: "formats of width 8, 16 or 19".into(),
+        })?),
+        None => None,
+    };
+    let mut files: Vec<(String, Vec<u8>)> = narrow
         .iter()
+        .flatten()
         .rev()
         .map(|m| (format!("{}.v", m.name), m.text.clone().into_bytes()))
         .collect();
+    files.extend(
+        pe_modules
+            .iter()
+            .rev()
+            .map(|m| (format!("{}.v", m.name), m.text.clone().into_bytes())),
+    );
     files.push((format!("{}.v", cfg.top), top_text.into_bytes()));
     let verilog: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
     let list: String = verilog.iter().map(|n| format!("{n}\n")).collect();

@@ -48,6 +48,9 @@ pub struct ArrayConfig {
     pub format: FloatFormat,
     /// Accumulator format.
     pub acc: FloatFormat,
+    /// Format the results leave in (rounded to nearest even from the accumulator); `None`
+    /// keeps the accumulator format.
+    pub out_format: Option<FloatFormat>,
     /// PAM or the exact baseline.
     pub multiplier: Multiplier,
     /// PAM offset in units of the operand's last mantissa place, or a preset name
@@ -70,6 +73,7 @@ impl Default for ArrayConfig {
             cols: 8,
             format: FloatFormat::BF16,
             acc: FloatFormat::FP32,
+            out_format: None,
             multiplier: Multiplier::Pam,
             offset: Offset::Value(0),
             dataflow: Dataflow::Os,
@@ -207,6 +211,15 @@ impl ArrayConfig {
                 "allowed fp32 (the hardware accumulator)".into(),
             );
         }
+        if let Some(out) = self.out_format {
+            if out != self.acc && (!out.fits_in(self.acc) || ![8, 16, 19].contains(&out.width())) {
+                return field(
+                    "out_format",
+                    out.name(),
+                    "allowed fp32 (the accumulator), or a narrower format of width 8, 16 or 19: bf16, fp16, tf32, fp8e5m2".into(),
+                );
+            }
+        }
         let offset = match self.offset.resolve(self.format) {
             Ok(v) => v,
             Err(why) => return field("offset", self.offset.to_string(), why),
@@ -246,6 +259,16 @@ impl ArrayConfig {
             dataflow: self.dataflow,
             pipelined: self.pipelined,
         }
+    }
+
+    /// The format results leave in, if it differs from the accumulator.
+    pub fn rounded_output(&self) -> Option<FloatFormat> {
+        self.out_format.filter(|&f| f != self.acc)
+    }
+
+    /// Width of one result lane in bits.
+    pub fn out_width(&self) -> usize {
+        self.rounded_output().map_or(32, |f| f.width() as usize)
     }
 
     /// The integer PAM offset (a preset resolved for the operand format; 0 if it does not

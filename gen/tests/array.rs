@@ -130,6 +130,25 @@ fn num_bits(v: &[u32], w: usize) -> Vec<bool> {
         .collect()
 }
 
+/// Split a hex number into `n` lanes of `w` bits, lane 0 in the least significant bits.
+fn lanes_from_hex(hex: &str, n: usize, w: usize) -> Vec<u32> {
+    let bits: Vec<bool> = hex
+        .chars()
+        .rev()
+        .flat_map(|ch| {
+            let v = ch.to_digit(16).unwrap_or(0);
+            (0..4).map(move |b| (v >> b) & 1 == 1)
+        })
+        .collect();
+    (0..n)
+        .map(|j| {
+            (0..w).fold(0u32, |acc, b| {
+                acc | ((bits.get(j * w + b).copied().unwrap_or(false) as u32) << b)
+            })
+        })
+        .collect()
+}
+
 /// The testbench line that drives c_tready: always high, or low about one cycle in three.
 fn stall_line(stall: bool) -> &'static str {
     if stall {
@@ -166,7 +185,7 @@ fn simulate(
         "  reg clk_i = 1'b0;\n  reg rst_ni = 1'b0;\n  reg [{ra}:0] a_tdata = 0;\n  reg a_tvalid = 1'b0;\n  reg a_tlast = 1'b0;\n  reg [{cb}:0] b_tdata = 0;\n  reg b_tvalid = 1'b0;\n  wire a_tready, b_tready, c_tvalid, c_tlast;\n  reg c_tready = 1'b1;\n  integer seed = 7;\n  wire [{cc}:0] c_tdata;\n",
         ra = r * w - 1,
         cb = cols * w - 1,
-        cc = cols * 32 - 1
+        cc = cols * c.out_width() - 1
     ));
     tb.push_str("  dut u_dut(.clk_i(clk_i), .rst_ni(rst_ni), .a_tdata(a_tdata), .a_tvalid(a_tvalid), .a_tlast(a_tlast), .a_tready(a_tready), .b_tdata(b_tdata), .b_tvalid(b_tvalid), .b_tready(b_tready), .c_tdata(c_tdata), .c_tvalid(c_tvalid), .c_tready(c_tready), .c_tlast(c_tlast));\n");
     tb.push_str(&format!(
@@ -206,18 +225,21 @@ fn simulate(
         match parts.as_slice() {
             ["IN", cyc] => ins.push(cyc.parse().unwrap()),
             ["OUT", cyc, data, last] => {
-                let lanes = (0..cols)
-                    .map(|j| {
-                        let end = data.len() - j * 8;
-                        u32::from_str_radix(&data[end - 8..end], 16).unwrap()
-                    })
-                    .collect();
+                let lanes = lanes_from_hex(data, cols, c.out_width());
                 outs.push((cyc.parse().unwrap(), lanes, *last == "1"));
             }
             _ => {}
         }
     }
     (ins, outs)
+}
+
+/// The reference result in the array's output format.
+fn out_fmt(c: &ArrayConfig, m: BitMatrix) -> BitMatrix {
+    match c.rounded_output() {
+        Some(f) => m.convert(f),
+        None => m,
+    }
 }
 
 fn check_directed(c: ArrayConfig, ks: &[usize], seed: u64) {
@@ -234,7 +256,7 @@ fn check_directed(c: ArrayConfig, ks: &[usize], seed: u64) {
     let want: Vec<(Vec<u32>, bool)> = tiles
         .iter()
         .flat_map(|tl| {
-            let m = matmul_chain(&spec, &tl.a, &tl.b).unwrap();
+            let m = out_fmt(&c, matmul_chain(&spec, &tl.a, &tl.b).unwrap());
             (0..c.rows)
                 .map(move |i| ((0..c.cols).map(|j| m.get(i, j)).collect(), i == c.rows - 1))
                 .collect::<Vec<_>>()
@@ -280,7 +302,7 @@ fn check_directed(c: ArrayConfig, ks: &[usize], seed: u64) {
             }
         }
         prev_last_cycle = Some(last_cycle);
-        let want = matmul_chain(&spec, &tl.a, &tl.b).unwrap();
+        let want = out_fmt(&c, matmul_chain(&spec, &tl.a, &tl.b).unwrap());
         for i in 0..c.rows {
             let (cyc, lanes, last) = &outs[beat];
             assert_eq!(
@@ -404,12 +426,7 @@ fn simulate_ws(
         match parts.as_slice() {
             ["IN", cyc] => ins.push(cyc.parse().unwrap()),
             ["OUT", cyc, data, last] => {
-                let lanes = (0..cols)
-                    .map(|j| {
-                        let end = data.len() - j * 8;
-                        u32::from_str_radix(&data[end - 8..end], 16).unwrap()
-                    })
-                    .collect();
+                let lanes = lanes_from_hex(data, cols, c.out_width());
                 outs.push((cyc.parse().unwrap(), lanes, *last == "1"));
             }
             _ => {}

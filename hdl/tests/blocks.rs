@@ -161,3 +161,35 @@ fn pam_widening_is_exact_on_every_non_subnormal_pattern() {
         }
     }
 }
+
+fn check_narrow<const OW: usize>(fmt: FloatFormat) {
+    let mut uut = pamgen_hdl::blocks::narrow::Narrow::<OW>::new(fmt);
+    uut.connect_all();
+    let mut rng = SplitMix64::new(21);
+    let mut v = special_grid(F32);
+    v.extend((0..RANDOM_VECTORS).map(|_| special_biased(&mut rng, F32)));
+    // Values around the output format's range and its rounding boundaries.
+    v.extend((0..RANDOM_VECTORS).map(|_| {
+        let e = (127 + fmt.emin() - fmt.man_bits() as i32 - 2
+            + rng.below((fmt.emax() - fmt.emin()) as u32 + fmt.man_bits() + 5) as i32)
+            .clamp(0, 254);
+        F32.assemble(rng.next_u32(), e as u32, rng.next_u32())
+    }));
+    for a in v {
+        uut.a_i.next = (a as u64).into();
+        settle(&mut uut);
+        let (got, want) = (uut.y_o.val().to_u32(), pamgen_hdl::convert(F32, fmt, a));
+        assert_eq!(
+            got, want,
+            "fp32 {a:#010x} -> {fmt}: block {got:#x}, reference {want:#x}"
+        );
+    }
+}
+
+#[test]
+fn narrow_blocks_match_reference() {
+    check_narrow::<16>(FloatFormat::BF16);
+    check_narrow::<16>(FloatFormat::FP16);
+    check_narrow::<8>(FloatFormat::FP8_E5M2);
+    check_narrow::<19>(FloatFormat::TF32);
+}

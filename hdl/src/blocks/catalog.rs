@@ -275,6 +275,20 @@ const fn pw(width: usize) -> usize {
     }
 }
 
+/// The rounding stage from fp32 to `out` (width 8, 16 or 19, fewer than 23 mantissa bits),
+/// named `round_fp32_<out>`, or `None` when no such stage exists.
+pub fn emit_narrow(out: FloatFormat) -> Option<Vec<VerilogModule>> {
+    use super::narrow::Narrow;
+    let name = format!("round_fp32_{out}");
+    let header = vec![format!("Round fp32 to {out}, nearest even")];
+    match out.width() {
+        8 => Some(emit(&mut Narrow::<8>::new(out), &name, &header)),
+        16 if out.man_bits() < 23 => Some(emit(&mut Narrow::<16>::new(out), &name, &header)),
+        19 => Some(emit(&mut Narrow::<19>::new(out), &name, &header)),
+        _ => None,
+    }
+}
+
 fn emit<B: Block>(block: &mut B, name: &str, header: &[String]) -> Vec<VerilogModule> {
     emit_block(block, name, header)
 }

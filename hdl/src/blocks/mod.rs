@@ -19,6 +19,7 @@ pub(crate) fn konst<const N: usize>(x: u64) -> Constant<Bits<N>> {
     Constant::new(x.into())
 }
 pub mod catalog;
+pub mod narrow;
 pub mod pe;
 pub mod product;
 pub mod reg;
