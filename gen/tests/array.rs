@@ -106,27 +106,20 @@ fn tile(rng: &mut SplitMix64, c: &ArrayConfig, k: usize) -> Tile {
     }
 }
 
+/// Lanes of `w` bits as one hex number, lane 0 in the least significant bits.
 fn hexw(v: &[u32], w: usize) -> String {
-    // Lane 0 in the least significant bits.
-    let digits = w.div_ceil(4);
-    let mut bits = num_bits(v, w);
-    let total = v.len() * w;
-    let nd = total.div_ceil(4);
-    let mut s = String::new();
-    for d in (0..nd).rev() {
-        let nib = (0..4).fold(0u8, |acc, b| {
-            let idx = d * 4 + b;
-            acc | ((idx < total && bits[idx]) as u8) << b
-        });
-        s.push(std::char::from_digit(nib as u32, 16).unwrap());
-    }
-    let _ = (digits, &mut bits);
-    s
-}
-
-fn num_bits(v: &[u32], w: usize) -> Vec<bool> {
-    v.iter()
+    let bits: Vec<bool> = v
+        .iter()
         .flat_map(|&x| (0..w).map(move |b| (x >> b) & 1 == 1))
+        .collect();
+    (0..bits.len().div_ceil(4))
+        .rev()
+        .map(|d| {
+            let nib = (0..4).fold(0u32, |acc, b| {
+                acc | (bits.get(d * 4 + b).copied().unwrap_or(false) as u32) << b
+            });
+            std::char::from_digit(nib, 16).unwrap()
+        })
         .collect()
 }
 
@@ -167,7 +160,7 @@ fn simulate(
 ) -> (Vec<u64>, Vec<(u64, Vec<u32>, bool)>) {
     let design = generate(c).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut files = write(dir.path(), &design);
+    let files = write(dir.path(), &design);
     let (r, cols, w) = (c.rows, c.cols, c.format.width() as usize);
     let mut beats = Vec::new();
     for t in tiles {
@@ -212,22 +205,37 @@ fn simulate(
         "  always @(posedge clk_i) begin\n    cycle <= cycle + 1;\n    if (a_tvalid && a_tready && b_tvalid && b_tready) begin $display(\"IN %0d\", cycle); idx <= idx + 1; end\n    if (c_tvalid && c_tready) $display(\"OUT %0d %h %0d\", cycle, c_tdata, c_tlast);\n    if (cycle > {}) $finish;\n  end\nendmodule\n",
         (n * (r + 2) + c.result_latency() + 20) * if stall { 4 } else { 1 }
     ));
-    let tb_path = dir.path().join("tb.v");
+    run_testbench(dir.path(), files, &tb, cols, c.out_width())
+}
+
+/// Accept cycles of input beats and output beats as (cycle, lanes, last).
+type SimTrace = (Vec<u64>, Vec<(u64, Vec<u32>, bool)>);
+
+/// Compile `tb` (module `tb`) with the design `files` under iverilog, run it, and read its
+/// `IN cycle` and `OUT cycle data last` lines.
+fn run_testbench(
+    dir: &Path,
+    mut files: Vec<PathBuf>,
+    tb: &str,
+    lanes: usize,
+    lane_width: usize,
+) -> SimTrace {
+    let tb_path = dir.join("tb.v");
     std::fs::write(&tb_path, tb).unwrap();
     files.push(tb_path);
-    let image = dir.path().join("sim.vvp");
+    let image = dir.join("sim.vvp");
     iverilog_compile(&files, "tb", &image).unwrap();
     let out = vvp(&image).unwrap();
-    let mut ins = Vec::new();
-    let mut outs = Vec::new();
+    let (mut ins, mut outs) = (Vec::new(), Vec::new());
     for line in out.lines() {
         let parts: Vec<&str> = line.split_whitespace().collect();
         match parts.as_slice() {
             ["IN", cyc] => ins.push(cyc.parse().unwrap()),
-            ["OUT", cyc, data, last] => {
-                let lanes = lanes_from_hex(data, cols, c.out_width());
-                outs.push((cyc.parse().unwrap(), lanes, *last == "1"));
-            }
+            ["OUT", cyc, data, last] => outs.push((
+                cyc.parse().unwrap(),
+                lanes_from_hex(data, lanes, lane_width),
+                *last == "1",
+            )),
             _ => {}
         }
     }
@@ -362,7 +370,7 @@ fn simulate_ws(
 ) -> (Vec<u64>, Vec<(u64, Vec<u32>, bool)>) {
     let design = generate(c).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut files = write(dir.path(), &design);
+    let files = write(dir.path(), &design);
     let (r, cols, w) = (c.rows, c.cols, c.format.width() as usize);
     let mut wb = Vec::new();
     let mut ab = Vec::new();
@@ -414,25 +422,7 @@ fn simulate_ws(
         "  always @(posedge clk_i) begin\n    cycle <= cycle + 1;\n    if (w_tvalid && w_tready) widx <= widx + 1;\n    if (a_tvalid && a_tready && p_tvalid && p_tready) begin $display(\"IN %0d\", cycle); aidx <= aidx + 1; end\n    if (c_tvalid && c_tready) $display(\"OUT %0d %h %0d\", cycle, c_tdata, c_tlast);\n    if (cycle > {}) $finish;\n  end\nendmodule\n",
         ((nw + na) * (r + cols + 4) + 40) * if stall { 4 } else { 1 }
     ));
-    let tb_path = dir.path().join("tb.v");
-    std::fs::write(&tb_path, tb).unwrap();
-    files.push(tb_path);
-    let image = dir.path().join("sim.vvp");
-    iverilog_compile(&files, "tb", &image).unwrap();
-    let out = vvp(&image).unwrap();
-    let (mut ins, mut outs) = (Vec::new(), Vec::new());
-    for line in out.lines() {
-        let parts: Vec<&str> = line.split_whitespace().collect();
-        match parts.as_slice() {
-            ["IN", cyc] => ins.push(cyc.parse().unwrap()),
-            ["OUT", cyc, data, last] => {
-                let lanes = lanes_from_hex(data, cols, c.out_width());
-                outs.push((cyc.parse().unwrap(), lanes, *last == "1"));
-            }
-            _ => {}
-        }
-    }
-    (ins, outs)
+    run_testbench(dir.path(), files, &tb, cols, c.out_width())
 }
 
 /// A K = 2 * rows matmul as two weight-stationary folds: fold 1's partial sums are fold 0's
