@@ -1,18 +1,15 @@
 //! `pamgen area`: the PAM processing element is smaller than the exact one on every measure
 //! that the multiplier affects, and bad formats are refused. Needs yosys.
 
-use std::process::Command;
+mod common;
 
-fn pamgen(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_pamgen"))
-        .args(args)
-        .output()
-        .expect("run pamgen")
-}
+use std::path::Path;
+
+use common::pamgen;
 
 #[test]
 fn pam_pe_is_smaller_than_exact_pe() {
-    let o = pamgen(&["area", "--formats", "bf16", "--json"]);
+    let o = pamgen(&["area", "--formats", "bf16", "--json"], Path::new("."));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
     let rows = report["rows"].as_array().unwrap();
@@ -50,7 +47,7 @@ fn unsupported_formats_are_refused() {
         ("fp12", "unknown number format"),
         ("e2m13", "widths 8, 16, 19 and 32"),
     ] {
-        let o = pamgen(&["area", "--formats", f]);
+        let o = pamgen(&["area", "--formats", f], Path::new("."));
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{f}: {err}");
         assert!(err.contains(needle), "{f}: {err}");

@@ -2,37 +2,11 @@
 //! it writes (hashes checked), determinism, and refusal of bad input with exit code 2 and
 //! nothing on disk. (Lint, synthesis and simulation of the arrays: gen/tests/array.rs.)
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
+
+use common::{listing, pamgen, stderr};
 
 use sha2::{Digest, Sha256};
-
-fn pamgen(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pamgen"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run pamgen")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn read_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
-}
 
 #[test]
 fn default_design_with_manifest_constraints_and_core() {
@@ -40,7 +14,7 @@ fn default_design_with_manifest_constraints_and_core() {
     let d = tmp.path();
     let o = pamgen(&["generate", "--out", "build/"], d);
     assert!(o.status.success(), "{}", stderr(&o));
-    let files = read_dir(&d.join("build"));
+    let files = listing(&d.join("build"));
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
     for want in [
         "pam_array.v",
@@ -107,7 +81,7 @@ fn default_design_with_manifest_constraints_and_core() {
     // Same input, same bytes.
     let o = pamgen(&["generate", "--out", "again"], d);
     assert!(o.status.success());
-    assert_eq!(read_dir(&d.join("again")), files);
+    assert_eq!(listing(&d.join("again")), files);
 }
 
 #[test]

@@ -2,31 +2,9 @@
 //! to overwrite a non-empty directory without --force, and refuses bad configurations with exit
 //! code 2 and nothing written. (Lint and synthesis of these modules: hdl/tests/verilog.rs.)
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn pamgen(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pamgen"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run pamgen")
-}
-
-fn listing(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
-}
+use common::{listing, pamgen};
 
 #[test]
 fn writes_modules_and_file_list_deterministically() {

@@ -1,24 +1,15 @@
 //! `pamgen reference` end to end: the good paths give the library's bits, and every kind of
 //! bad input gives a clear message, exit code 2 and no output file.
 
+mod common;
+
+use common::{pamgen, stderr};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use pamgen_hdl::rng::SplitMix64;
 use pamgen_hdl::{matmul, BitMatrix, FloatFormat, MatmulSpec, Multiplier};
 use pamgen_sim::{read_npy, NpyArray, NpyData};
-
-fn pamgen(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pamgen"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run pamgen")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 fn save(dir: &Path, name: &str, arr: NpyArray) -> PathBuf {
     let p = dir.join(name);
