@@ -8,6 +8,7 @@ mod area;
 mod generate;
 mod pe;
 mod reference;
+mod simulate;
 
 use std::process::ExitCode;
 
@@ -29,6 +30,9 @@ enum Command {
     Reference(reference::ReferenceArgs),
     /// Verilog of one processing element and its leaves (one module per file, plus files.f).
     Pe(pe::PeArgs),
+    /// Run GEMMs (your .npy matrices, or a transformer layer) on a generated design under
+    /// Verilator, bit-exact against the reference, with cycles and utilization.
+    Simulate(simulate::SimulateArgs),
     /// Area of the PE with PAM vs the exact multiplier, from yosys (iCE40, Xilinx, CMOS).
     Area(area::AreaArgs),
 }
@@ -40,6 +44,7 @@ fn main() -> ExitCode {
         Command::Reference(args) => reference::run(&args),
         Command::Pe(args) => pe::run(&args),
         Command::Area(args) => area::run(&args),
+        Command::Simulate(args) => simulate::run(&args),
     };
     match result {
         Ok(code) => code,
