@@ -43,7 +43,7 @@ pub struct GenerateArgs {
     /// lmul; default 0.
     #[arg(long, allow_negative_numbers = true)]
     offset: Option<Offset>,
-    /// Dataflow (os); default os.
+    /// Dataflow: os (output-stationary) or ws (weight-stationary); default os.
     #[arg(long, value_parser = parse_dataflow)]
     dataflow: Option<Dataflow>,
     /// Pipeline register between product unit and adder (`--pipelined` or `--pipelined false`).

@@ -9,6 +9,7 @@ mod generate;
 mod pe;
 mod reference;
 mod simulate;
+mod sweep;
 
 use std::process::ExitCode;
 
@@ -33,6 +34,9 @@ enum Command {
     /// Run GEMMs (your .npy matrices, or a transformer layer) on a generated design under
     /// Verilator, bit-exact against the reference, with cycles and utilization.
     Simulate(simulate::SimulateArgs),
+    /// Sweep array sizes, formats, dataflows, multipliers and offsets: area, cycles, speed
+    /// and accuracy per point, as CSV/JSON, plots and a summary (`sweep merge` joins shards).
+    Sweep(Box<sweep::SweepArgs>),
     /// Area of the PE with PAM vs the exact multiplier, from yosys (iCE40, Xilinx, CMOS).
     Area(area::AreaArgs),
 }
@@ -45,6 +49,7 @@ fn main() -> ExitCode {
         Command::Pe(args) => pe::run(&args),
         Command::Area(args) => area::run(&args),
         Command::Simulate(args) => simulate::run(&args),
+        Command::Sweep(args) => sweep::run(&args),
     };
     match result {
         Ok(code) => code,

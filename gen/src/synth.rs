@@ -88,17 +88,29 @@ pub fn write_modules(dir: &Path, modules: &[VerilogModule]) -> Result<Vec<PathBu
 
 /// Synthesise `top` from `files` with the three flows (run in parallel) and count its cells.
 pub fn area(files: &[PathBuf], top: &str) -> Result<AreaReport, SynthError> {
+    area_around(files, &[], top)
+}
+
+/// Like [`area`], but the modules of `blackboxes` are read as empty black boxes: their
+/// instances are left as cells of their own and only the logic around them is counted.
+pub fn area_around(
+    files: &[PathBuf],
+    blackboxes: &[PathBuf],
+    top: &str,
+) -> Result<AreaReport, SynthError> {
     if yosys_version().is_none() {
         return Err(SynthError::NoYosys);
     }
-    let read = format!(
-        "read_verilog {}; ",
-        files
-            .iter()
+    let list = |fs: &[PathBuf]| {
+        fs.iter()
             .map(|f| f.to_string_lossy().into_owned())
             .collect::<Vec<_>>()
             .join(" ")
-    );
+    };
+    let mut read = format!("read_verilog {}; ", list(files));
+    if !blackboxes.is_empty() {
+        read.push_str(&format!("read_verilog -lib {}; ", list(blackboxes)));
+    }
     let flows: [(&'static str, String); 3] = [
         ("ice40", format!("{read}synth_ice40 -top {top}; stat")),
         (

@@ -7,7 +7,8 @@
 //! - [`driver`]: the generated C++ driver and its stream protocol;
 //! - [`schedule`]: tiling any GEMM onto the array, and the cycle model;
 //! - [`run`]: replaying a schedule through the model;
-//! - [`gemm`]: one checked GEMM; [`workload`]: a transformer layer's GEMMs.
+//! - [`gemm`]: one checked GEMM; [`workload`]: a transformer layer's GEMMs;
+//! - [`sweep`]: parameter sweeps (synthesis, cycles, speed, accuracy per point).
 
 pub mod design;
 pub mod driver;
@@ -16,6 +17,7 @@ pub mod gemm;
 pub mod npy;
 pub mod run;
 pub mod schedule;
+pub mod sweep;
 pub mod tensor;
 pub mod verilator;
 pub mod workload;
