@@ -261,92 +261,39 @@ fn bad_input_exits_2_and_writes_nothing() {
         .write(&d.join("b.npy"), false)
         .unwrap();
     std::fs::write(d.join("taken.npy"), b"keep").unwrap();
-    let cases: Vec<(Vec<&str>, &str)> = vec![
+    let gemm = "--design os --a a.npy --b b.npy --out";
+    let cases: Vec<(String, &str)> = vec![
         (
-            vec![
-                "--design", "nowhere", "--a", "a.npy", "--b", "b.npy", "--out", "c.npy",
-            ],
+            "--design nowhere --a a.npy --b b.npy --out c.npy".into(),
             "nowhere",
         ),
         (
-            vec![
-                "--design", "os", "--a", "a.npy", "--b", "b4.npy", "--out", "c.npy",
-            ],
+            "--design os --a a.npy --b b4.npy --out c.npy".into(),
             "columns of A must equal the rows of B",
         ),
         (
-            vec![
-                "--design",
-                "os",
-                "--a",
-                "a.npy",
-                "--b",
-                "missing.npy",
-                "--out",
-                "c.npy",
-            ],
+            "--design os --a a.npy --b missing.npy --out c.npy".into(),
             "missing.npy",
         ),
+        (format!("{gemm} taken.npy"), "already exists"),
+        (format!("{gemm} c.npy --trace w.txt"), ".vcd or .fst"),
         (
-            vec![
-                "--design",
-                "os",
-                "--a",
-                "a.npy",
-                "--b",
-                "b.npy",
-                "--out",
-                "taken.npy",
-            ],
-            "already exists",
-        ),
-        (
-            vec![
-                "--design", "os", "--a", "a.npy", "--b", "b.npy", "--out", "c.npy", "--trace",
-                "w.txt",
-            ],
-            ".vcd or .fst",
-        ),
-        (
-            vec![
-                "--design",
-                "os",
-                "--workload",
-                "transformer",
-                "--heads",
-                "5",
-            ],
+            "--design os --workload transformer --heads 5".into(),
             "--heads",
         ),
+        ("--design os --workload transformer --seq 0".into(), "--seq"),
         (
-            vec!["--design", "os", "--workload", "transformer", "--seq", "0"],
-            "--seq",
-        ),
-        (
-            vec![
-                "--design",
-                "os",
-                "--a",
-                "a.npy",
-                "--b",
-                "b.npy",
-                "--out",
-                "c.npy",
-                "--workload",
-                "transformer",
-            ],
+            format!("{gemm} c.npy --workload transformer"),
             "cannot be used",
         ),
         (
-            vec![
-                "--design", "wsr", "--a", "a.npy", "--b", "b.npy", "--out", "c.npy",
-            ],
+            "--design wsr --a a.npy --b b.npy --out c.npy".into(),
             "folds",
         ),
     ];
     for (args, needle) in cases {
         let mut full = vec!["simulate"];
-        full.extend(args.iter());
+        full.extend(args.split_whitespace());
         let o = pamgen(&full, d);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
         assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));

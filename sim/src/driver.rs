@@ -216,10 +216,29 @@ int main(int argc, char** argv) {
         top.clk_i = 1; top.eval(); DUMP(); ctx.timeInc(1);
     }
     top.rst_ni = 1;
-
-    std::vector<uint32_t> outs;  // WS: every output beat, for partial-sum feedback
+    std::vector<uint32_t> outs;  // every output beat (WS: for partial-sum feedback)
     uint32_t cbuf[CW + 2];
     uint64_t cycle = 0, n_out = 0, idle = 0;
+    // One clock phase: settle the model with the clock at `level`, dump, advance time.
+    auto phase = [&](int level) {
+        top.clk_i = level;
+        top.eval();
+        DUMP();
+        ctx.timeInc(1);
+    };
+    // Before the rising edge: a valid result beat (c_tready is always high) is sent and kept.
+    auto take_result = [&]() -> bool {
+        if (!top.c_tvalid) return false;
+        @GET_C@
+        uint8_t tag = 'C', last = top.c_tlast;
+        put(&tag, 1);
+        put(cbuf, 4 * CW);
+        put(&last, 1);
+        put(&cycle, 8);
+        outs.insert(outs.end(), cbuf, cbuf + CW);
+        if (++n_out > expected) fail("more result beats than expected");
+        return true;
+    };
     for (;;) {
 @LOOP@
         if (idle > max_idle)
@@ -254,25 +273,10 @@ const OS_LOOP: &str = r#"        fill(qa);
         }
         top.a_tvalid = have;
         top.b_tvalid = have;
-        top.clk_i = 0;
-        top.eval();
-        DUMP();
-        ctx.timeInc(1);
+        phase(0);
         bool fire = have && top.a_tready && top.b_tready;
-        bool out = top.c_tvalid;
-        if (out) {
-            @GET_C@
-            uint8_t tag = 'C', last = top.c_tlast;
-            put(&tag, 1);
-            put(cbuf, 4 * CW);
-            put(&last, 1);
-            put(&cycle, 8);
-            if (++n_out > expected) fail("more result beats than expected");
-        }
-        top.clk_i = 1;
-        top.eval();
-        DUMP();
-        ctx.timeInc(1);
+        bool out = take_result();
+        phase(1);
         if (fire) qa.pop_front();
         idle = (fire || out) ? 0 : idle + 1;"#;
 
@@ -302,27 +306,11 @@ const WS_LOOP: &str = r#"        fill(qw);
         }
         top.a_tvalid = have_a;
         top.p_tvalid = have_a;
-        top.clk_i = 0;
-        top.eval();
-        DUMP();
-        ctx.timeInc(1);
+        phase(0);
         bool fire_w = have_w && top.w_tready;
         bool fire_a = have_a && top.a_tready && top.p_tready;
-        bool out = top.c_tvalid;
-        if (out) {
-            @GET_C@
-            uint8_t tag = 'C', last = top.c_tlast;
-            put(&tag, 1);
-            put(cbuf, 4 * CW);
-            put(&last, 1);
-            put(&cycle, 8);
-            outs.insert(outs.end(), cbuf, cbuf + CW);
-            if (++n_out > expected) fail("more result beats than expected");
-        }
-        top.clk_i = 1;
-        top.eval();
-        DUMP();
-        ctx.timeInc(1);
+        bool out = take_result();
+        phase(1);
         if (fire_w) qw.pop_front();
         if (fire_a) qa.pop_front();
         idle = (fire_w || fire_a || out) ? 0 : idle + 1;"#;
