@@ -122,6 +122,10 @@ struct RunArgs {
     /// Skip synthesis.
     #[arg(long)]
     no_synth: bool,
+    /// Synthesize each whole array flat (optimizations cross PE boundaries; minutes per
+    /// array from 4x4 on) instead of the PE once x rows x cols plus the array's own logic.
+    #[arg(long, conflicts_with = "no_synth")]
+    flat_synth: bool,
     /// Skip Verilator simulation.
     #[arg(long)]
     no_sim: bool,
@@ -230,6 +234,7 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode> {
     let ctx = PointContext {
         tools,
         synth_cache: models.join("synth"),
+        flat_synth: a.flat_synth,
         model_cache: models,
         workload: workload.clone(),
     };

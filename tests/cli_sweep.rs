@@ -296,3 +296,42 @@ fn bad_sweeps_exit_2_naming_the_flag() {
         );
     }
 }
+
+#[test]
+fn flat_synthesis_is_at_most_the_hierarchical_estimate() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut lut = Vec::new();
+    for (out, extra) in [("hier", None), ("flat", Some("--flat-synth"))] {
+        let mut args = vec![
+            "sweep",
+            "--rows",
+            "1",
+            "--cols",
+            "2",
+            "--multipliers",
+            "pam",
+            "--no-sim",
+            "--out",
+            out,
+        ];
+        args.extend(extra);
+        let o = pamgen(&args, d);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let (_, rows) = csv(&d.join(out).join("results.csv"));
+        assert_eq!(rows[0]["status"], "ok", "{:?}", rows[0]);
+        let flow = if extra.is_some() {
+            "flat"
+        } else {
+            "hierarchical"
+        };
+        assert_eq!(rows[0]["synth_flow"], flow);
+        lut.push(num(&rows[0], "ice40_lut4_cells"));
+    }
+    assert!(
+        lut[1] > 0.0 && lut[1] <= lut[0],
+        "flat {} vs hierarchical {}",
+        lut[1],
+        lut[0]
+    );
+}

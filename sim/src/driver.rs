@@ -335,10 +335,8 @@ pub fn source(top: &str, p: PortWidths) -> String {
         ),
     };
     COMMON
-        .replace(
-            "@LOOP@",
-            &body.replace("@GET_C@", &get_port("c_tdata", p.c, "cbuf")),
-        )
+        .replace("@LOOP@", &body)
+        .replace("@GET_C@", &get_port("c_tdata", p.c, "cbuf"))
         .replace("@IDLE@", idle)
         .replace("@TOP@", top)
         .replace("@WHAT@", what)
@@ -346,4 +344,34 @@ pub fn source(top: &str, p: PortWidths) -> String {
         .replace("@BW@", &words(p.b).to_string())
         .replace("@PW@", &words(p.p).max(1).to_string())
         .replace("@CW@", &words(p.c).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_placeholder_is_filled() {
+        for dataflow in [Dataflow::Os, Dataflow::Ws] {
+            for (a, c) in [(8, 32), (48, 64), (128, 256)] {
+                let src = source(
+                    "dut",
+                    PortWidths {
+                        dataflow,
+                        a,
+                        b: a,
+                        p: c,
+                        c,
+                    },
+                );
+                assert!(!src.contains('@'), "{dataflow} {a}: unfilled placeholder");
+                assert!(src.contains("#include \"Vdut.h\""));
+            }
+        }
+        assert_eq!(
+            set_port("x", 48, "w"),
+            "top.x = (QData)w[0] | ((QData)w[1] << 32);"
+        );
+        assert!(get_port("x", 96, "d").contains("i < 3"));
+    }
 }

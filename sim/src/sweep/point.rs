@@ -52,6 +52,8 @@ pub struct PointContext {
     pub model_cache: PathBuf,
     /// Synthesis result cache.
     pub synth_cache: PathBuf,
+    /// Synthesize whole arrays flat instead of PE x rows x cols plus the array logic.
+    pub flat_synth: bool,
     /// The workload.
     pub workload: WorkloadSpec,
 }
@@ -102,6 +104,8 @@ pub struct PointResult {
     pub ice40_lut4_per_pe_cells: Option<f64>,
     /// CMOS transistors per PE, the array's own logic shared out.
     pub cmos_transistors_per_pe: Option<f64>,
+    /// `hierarchical` (PE x rows x cols plus the array logic) or `flat`; empty without yosys.
+    pub synth_flow: String,
     /// Seconds of synthesis (0 when cached).
     pub synth_time_s: Option<f64>,
     /// Fmax of one PE placed and routed on an iCE40 HX8K by nextpnr-ice40 (the array's
@@ -162,6 +166,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "cmos_transistors",
     "ice40_lut4_per_pe_cells",
     "cmos_transistors_per_pe",
+    "synth_flow",
     "synth_time_s",
     "pe_fmax_mhz",
     "verilator_build_s",
@@ -218,6 +223,7 @@ impl PointResult {
             opt(&self.cmos_transistors),
             opt(&self.ice40_lut4_per_pe_cells.map(|v| format!("{v:.1}"))),
             opt(&self.cmos_transistors_per_pe.map(|v| format!("{v:.1}"))),
+            self.synth_flow.clone(),
             opt(&self.synth_time_s.map(|v| format!("{v:.2}"))),
             opt(&self.pe_fmax_mhz.map(|v| format!("{v:.2}"))),
             opt(&self.verilator_build_s.map(|v| format!("{v:.2}"))),
@@ -291,12 +297,15 @@ pub fn workload_macs(w: &WorkloadSpec) -> u64 {
     }
 }
 
-/// Area of the design: the PE synthesized once, times rows x cols, plus the array's own logic
-/// synthesized around black-box PEs. Returns (area, seconds spent, 0 if cached).
+/// Area of the design. Hierarchical (default): the PE synthesized once, times rows x cols,
+/// plus the array's own logic synthesized around black-box PEs. Flat: the whole array in one
+/// yosys run (optimizations cross PE boundaries; slow for large arrays). Returns (area,
+/// seconds spent, 0 if cached).
 fn synthesize(
     design: &DesignDir,
     yosys: &str,
     cache: &Path,
+    flat: bool,
 ) -> Result<(AreaReport, f64), SimError> {
     let cfg = &design.config;
     let pe = cfg.pe().pe_name();
@@ -358,6 +367,15 @@ fn synthesize(
         Ok(r)
     };
     let synth_err = |e: pamgen_gen::synth::SynthError| SimError::Tool(e.to_string());
+    if flat {
+        let all: Vec<PathBuf> = design
+            .verilog
+            .iter()
+            .map(|(n, _)| dir.path().join(n))
+            .collect();
+        let r = cached("flat", &all, &|| area(&all, &design.top).map_err(synth_err))?;
+        return Ok((r, spent));
+    }
     let pe_area = cached("pe", &pe_files, &|| area(&pe_files, &pe).map_err(synth_err))?;
     let mut around_files = around.clone();
     around_files.push(pe_top.clone());
@@ -475,7 +493,7 @@ pub fn parse_fmax(log: &str) -> Option<f64> {
             let after = l.rsplit_once("': ")?.1;
             after.split_whitespace().next()?.parse::<f64>().ok()
         })
-        .last()
+        .next_back()
 }
 
 /// Run one point. Never panics on tool trouble: failures are recorded in the row.
@@ -506,6 +524,7 @@ pub fn run_point(point: &Point, ctx: &PointContext) -> PointResult {
         cmos_transistors: None,
         ice40_lut4_per_pe_cells: None,
         cmos_transistors_per_pe: None,
+        synth_flow: String::new(),
         synth_time_s: None,
         pe_fmax_mhz: None,
         verilator_build_s: None,
@@ -534,7 +553,7 @@ pub fn run_point(point: &Point, ctx: &PointContext) -> PointResult {
         }
     };
     if let Some(yosys) = &ctx.tools.yosys {
-        match synthesize(&design, yosys, &ctx.synth_cache) {
+        match synthesize(&design, yosys, &ctx.synth_cache, ctx.flat_synth) {
             Ok((a, secs)) => {
                 let pes = r.pes as f64;
                 r.ice40_lut4_cells = Some(a.ice40_lut4);
@@ -547,6 +566,12 @@ pub fn run_point(point: &Point, ctx: &PointContext) -> PointResult {
                 r.ice40_lut4_per_pe_cells = Some(a.ice40_lut4 as f64 / pes);
                 r.cmos_transistors_per_pe = Some(a.cmos_transistors as f64 / pes);
                 r.synth_time_s = Some(secs);
+                r.synth_flow = if ctx.flat_synth {
+                    "flat"
+                } else {
+                    "hierarchical"
+                }
+                .into();
             }
             Err(e) => errors.push(format!("synthesis: {e}")),
         }

@@ -85,6 +85,7 @@ pub fn write_report(dir: &Path, rows: &[PointResult], header: &str) -> Result<()
                 log_x: true,
                 log_y: false,
                 x_names: None,
+                lines: true,
             },
             &series,
         ),
@@ -135,6 +136,7 @@ pub fn write_report(dir: &Path, rows: &[PointResult], header: &str) -> Result<()
                 log_x: true,
                 log_y: false,
                 x_names: None,
+                lines: true,
             },
             &series,
         ),
@@ -177,6 +179,7 @@ pub fn write_report(dir: &Path, rows: &[PointResult], header: &str) -> Result<()
                 log_x: false,
                 log_y: true,
                 x_names: Some(cats),
+                lines: false,
             },
             &series,
         ),
@@ -184,6 +187,9 @@ pub fn write_report(dir: &Path, rows: &[PointResult], header: &str) -> Result<()
 
     write(&dir.join("summary.md"), &summary(&sorted, header))
 }
+
+/// The PAM row and the exact row of one configuration.
+type PamExact<'a> = (Option<&'a PointResult>, Option<&'a PointResult>);
 
 fn summary(rows: &[&PointResult], header: &str) -> String {
     let mut s = String::new();
@@ -197,9 +203,18 @@ fn summary(rows: &[&PointResult], header: &str) -> String {
         rows.len() - ok
     );
     // PAM against exact for each shared configuration.
-    let mut pairs: BTreeMap<String, (Option<&PointResult>, Option<&PointResult>)> = BTreeMap::new();
+    // In sweep order (rows are sorted by index).
+    let mut pairs: Vec<(String, PamExact)> = Vec::new();
     for r in rows {
-        let e = pairs.entry(shape_key(r)).or_default();
+        let key = shape_key(r);
+        let at = match pairs.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                pairs.push((key, (None, None)));
+                pairs.len() - 1
+            }
+        };
+        let e = &mut pairs[at].1;
         if r.multiplier == "exact" {
             e.1 = Some(r);
         } else if e.0.is_none() || r.offset == "0" {

@@ -25,12 +25,16 @@ pub struct Chart<'a> {
     pub log_y: bool,
     /// Names for integer x positions (a categorical axis) instead of numbers.
     pub x_names: Option<Vec<String>>,
+    /// Join each series' points with a line (off for categorical comparisons).
+    pub lines: bool,
 }
 
 const COLORS: &[&str] = &[
     "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-    "#bcbd22", "#17becf",
+    "#bcbd22", "#17becf", "#000000", "#aec7e8", "#ff9896", "#98df8a",
 ];
+/// Dash patterns, cycled once the colours run out.
+const DASHES: &[&str] = &["", "6,3", "2,2"];
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -61,8 +65,20 @@ fn fmt_tick(v: f64) -> String {
 
 /// Render the chart as an SVG document.
 pub fn render(chart: &Chart, series: &[Series]) -> String {
-    let (w, h) = (760.0, 460.0);
-    let (left, right, top, bottom) = (80.0, 220.0, 40.0, 60.0);
+    let (w, h) = (
+        760.0,
+        if chart.x_names.is_some() {
+            520.0
+        } else {
+            460.0
+        },
+    );
+    let (left, right, top, bottom) = (
+        80.0,
+        220.0,
+        40.0,
+        if chart.x_names.is_some() { 120.0 } else { 60.0 },
+    );
     let (pw, ph) = (w - left - right, h - top - bottom);
     let tx = |x: f64| if chart.log_x { x.max(1e-300).log2() } else { x };
     let ty = |y: f64| {
@@ -210,17 +226,21 @@ pub fn render(chart: &Chart, series: &[Series]) -> String {
     // Series.
     for (i, s) in series.iter().enumerate() {
         let color = COLORS[i % COLORS.len()];
+        let dash = match DASHES[(i / COLORS.len()) % DASHES.len()] {
+            "" => String::new(),
+            d => format!(r#" stroke-dasharray="{d}""#),
+        };
         let p: Vec<(f64, f64)> = s
             .points
             .iter()
             .filter(|(x, y)| x.is_finite() && y.is_finite() && (!chart.log_y || *y > 0.0))
             .map(|&(x, y)| (sx(tx(x)), sy(ty(y))))
             .collect();
-        if p.len() > 1 {
+        if chart.lines && p.len() > 1 {
             let line: Vec<String> = p.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
             let _ = writeln!(
                 svg,
-                r#"<polyline fill="none" stroke="{color}" stroke-width="2" points="{}"/>"#,
+                r#"<polyline fill="none" stroke="{color}" stroke-width="2"{dash} points="{}"/>"#,
                 line.join(" ")
             );
         }
@@ -234,7 +254,7 @@ pub fn render(chart: &Chart, series: &[Series]) -> String {
         let lx = left + pw + 14.0;
         let _ = writeln!(
             svg,
-            r#"<line x1="{lx}" x2="{}" y1="{ly}" y2="{ly}" stroke="{color}" stroke-width="2"/><circle cx="{}" cy="{ly}" r="3.5" fill="{color}"/><text x="{}" y="{}">{}</text>"#,
+            r#"<line x1="{lx}" x2="{}" y1="{ly}" y2="{ly}" stroke="{color}" stroke-width="2"{dash}/><circle cx="{}" cy="{ly}" r="3.5" fill="{color}"/><text x="{}" y="{}">{}</text>"#,
             lx + 22.0,
             lx + 11.0,
             lx + 28.0,
@@ -278,6 +298,7 @@ mod tests {
                 log_x: true,
                 log_y: false,
                 x_names: None,
+                lines: true,
             },
             &[
                 Series {
