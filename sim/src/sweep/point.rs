@@ -423,12 +423,7 @@ fn pe_fmax(design: &DesignDir, yosys: &str, nextpnr: &str, cache: &Path) -> Resu
     {
         return Ok(f);
     }
-    // Not under /tmp: YoWASP's nextpnr mounts a private directory over /tmp.
-    std::fs::create_dir_all(cache).map_err(SimError::io("creating the synthesis cache"))?;
-    let dir = tempfile::Builder::new()
-        .prefix(".pnr-")
-        .tempdir_in(cache)
-        .map_err(SimError::io("creating a place-and-route directory"))?;
+    let dir = tempfile::tempdir().map_err(SimError::io("creating a place-and-route directory"))?;
     let mut paths = Vec::new();
     for (n, b) in &files {
         let p = dir.path().join(n);
@@ -452,18 +447,25 @@ fn pe_fmax(design: &DesignDir, yosys: &str, nextpnr: &str, cache: &Path) -> Resu
             String::from_utf8_lossy(&out.stderr)
         )));
     }
-    let out = std::process::Command::new(nextpnr)
-        .args([
-            "--hx8k",
-            "--package",
-            "ct256",
-            "--freq",
-            "12",
-            "--timing-allow-fail",
-            "--json",
-        ])
-        .arg(&json)
-        .current_dir(dir.path())
+    let mut cmd = std::process::Command::new(nextpnr);
+    cmd.args([
+        "--hx8k",
+        "--package",
+        "ct256",
+        "--freq",
+        "12",
+        "--timing-allow-fail",
+        "--json",
+    ]);
+    if nextpnr.starts_with("yowasp-") {
+        // YoWASP's WebAssembly sandbox mounts a private directory over /tmp: mount the work
+        // directory explicitly instead.
+        cmd.env("YOWASP_MOUNT", format!("/pamgen={}", dir.path().display()))
+            .arg("/pamgen/pe.json");
+    } else {
+        cmd.arg(&json);
+    }
+    let out = cmd
         .output()
         .map_err(SimError::io(format!("running {nextpnr}")))?;
     let log =

@@ -351,4 +351,26 @@ mod tests {
             "gemm:2x3x4"
         );
     }
+
+    #[test]
+    fn a_sweep_file_sets_every_list() {
+        let l: SweepLists = toml::from_str(
+            "rows = [2, 3]\ncols = [5]\nformats = [\"fp16\"]\ndataflows = [\"ws\"]\n\
+             multipliers = [\"pam\"]\noffsets = [0, \"unbiased\"]\npipelined = true\n\
+             workload = \"transformer\"\nd_model = 8\nheads = 2\nd_ff = 16\nseq = 3\n",
+        )
+        .unwrap();
+        let ids: Vec<String> = l.points().unwrap().into_iter().map(|p| p.id).collect();
+        assert_eq!(
+            ids,
+            [
+                "ws-2x5-fp16-fp32-pam-off0-pipe",
+                "ws-2x5-fp16-fp32-pam-offunbiased-pipe",
+                "ws-3x5-fp16-fp32-pam-off0-pipe",
+                "ws-3x5-fp16-fp32-pam-offunbiased-pipe",
+            ]
+        );
+        assert_eq!(l.workload().unwrap().name(), "transformer(d8,h2,ff16,s3)");
+        assert!(toml::from_str::<SweepLists>("rowz = [1]").is_err());
+    }
 }
