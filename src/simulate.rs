@@ -8,8 +8,9 @@ use anyhow::{bail, Context, Result};
 use clap::{ArgGroup, Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use pamgen_gen::config::ArrayConfig;
-use pamgen_hdl::{AccuracyStats, MatmulSpec};
+use pamgen_hdl::AccuracyStats;
 use pamgen_sim::driver::TraceFormat;
+use pamgen_sim::gemm::schedule_gemm;
 use pamgen_sim::workload::{transformer, TransformerShape};
 use pamgen_sim::{
     build, default_cache_dir, load_operand, result_array, simulate_gemm, write_atomic, DesignDir,
@@ -169,17 +170,7 @@ pub fn run(args: &SimulateArgs) -> Result<ExitCode> {
         _ => None,
     };
     if let Some((a, b)) = &operands {
-        if a.cols() != b.rows() {
-            bail!(
-                "--a/--b: A is {}x{} and B is {}x{}: the columns of A must equal the rows of B",
-                a.rows(),
-                a.cols(),
-                b.rows(),
-                b.cols()
-            );
-        }
-        pamgen_sim::schedule::Schedule::new(&cfg, a.rows(), a.cols(), b.cols())
-            .context("--a/--b")?;
+        schedule_gemm(&cfg, a, b).context("--a/--b")?;
     }
 
     let tools = Toolchain::detect()?;
@@ -260,7 +251,7 @@ pub fn run(args: &SimulateArgs) -> Result<ExitCode> {
 
 fn run_transformer(model: &Model, shape: &TransformerShape) -> Result<Vec<GemmReport>> {
     let cfg = &model.design.config;
-    let spec = MatmulSpec::new(cfg.format, cfg.acc, cfg.multiplier, cfg.offset_value())?;
+    let spec = cfg.matmul_spec()?;
     let gemms = transformer(shape, &spec, cfg.rounded_output())?;
     let bar = ProgressBar::new(shape.macs());
     bar.set_style(

@@ -330,6 +330,7 @@ pub fn generate(cfg: &ArrayConfig) -> Result<Design, GenError> {
     })
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of bytes (for SHA-256 digests).
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

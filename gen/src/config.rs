@@ -6,7 +6,7 @@ use std::path::Path;
 
 use pamgen_hdl::blocks::catalog::{BlockError, Dataflow, PeConfig};
 use pamgen_hdl::blocks::pe::pe_latency;
-use pamgen_hdl::{check_offset, FloatFormat, Multiplier, Offset};
+use pamgen_hdl::{check_offset, FloatFormat, MatmulError, MatmulSpec, Multiplier, Offset};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -275,6 +275,12 @@ impl ArrayConfig {
     /// resolve, which `validate` reports).
     pub fn offset_value(&self) -> i64 {
         self.offset.resolve(self.format).unwrap_or(0)
+    }
+
+    /// The reference computation this array implements (its formats, multiplier and offset);
+    /// `validate` has checked everything this checks.
+    pub fn matmul_spec(&self) -> Result<MatmulSpec, MatmulError> {
+        MatmulSpec::new(self.format, self.acc, self.multiplier, self.offset_value())
     }
 
     /// Cycles from a beat entering a PE to its effect on the PE's result registers.

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use pamgen_gen::array::hex;
 use pamgen_gen::config::ArrayConfig;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -130,9 +131,4 @@ impl DesignDir {
             edited: Vec::new(),
         })
     }
-}
-
-/// Lower-case hex of bytes.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
+use pamgen_gen::config::ArrayConfig;
 use pamgen_hdl::matmul::matmul_f64;
-use pamgen_hdl::{matmul, AccuracyStats, BitMatrix, MatmulSpec};
+use pamgen_hdl::{matmul, AccuracyStats, BitMatrix};
 use serde::Serialize;
 
 use crate::error::SimError;
@@ -117,7 +118,8 @@ pub struct GemmOutcome {
 /// The reference for a design: the chain in its formats, rounded to its output format.
 pub fn reference(model: &Model, a: &BitMatrix, b: &BitMatrix) -> Result<BitMatrix, SimError> {
     let cfg = &model.design.config;
-    let spec = MatmulSpec::new(cfg.format, cfg.acc, cfg.multiplier, cfg.offset_value())
+    let spec = cfg
+        .matmul_spec()
         .map_err(|e| SimError::Unsupported(format!("design configuration: {e}")))?;
     let c = matmul(&spec, a, b).map_err(|e| SimError::Shape(e.to_string()))?;
     Ok(match cfg.rounded_output() {
@@ -126,15 +128,13 @@ pub fn reference(model: &Model, a: &BitMatrix, b: &BitMatrix) -> Result<BitMatri
     })
 }
 
-/// Run C = A * B on the model and check it. `a` and `b` must be in the design's operand format.
-pub fn simulate_gemm(
-    model: &Model,
-    name: &str,
+/// Check that C = A * B can run on the array of `cfg` (formats, shapes, folds) and return
+/// its schedule; cheap, so callers can refuse bad input before building a model.
+pub fn schedule_gemm(
+    cfg: &ArrayConfig,
     a: &BitMatrix,
     b: &BitMatrix,
-    trace: Option<&Path>,
-) -> Result<GemmOutcome, SimError> {
-    let cfg = &model.design.config;
+) -> Result<Schedule, SimError> {
     if a.format() != cfg.format || b.format() != cfg.format {
         return Err(SimError::Shape(format!(
             "operands are {} and {}, the design takes {}",
@@ -152,7 +152,18 @@ pub fn simulate_gemm(
             b.cols()
         )));
     }
-    let sched = Schedule::new(cfg, a.rows(), a.cols(), b.cols())?;
+    Schedule::new(cfg, a.rows(), a.cols(), b.cols())
+}
+
+/// Run C = A * B on the model and check it. `a` and `b` must be in the design's operand format.
+pub fn simulate_gemm(
+    model: &Model,
+    name: &str,
+    a: &BitMatrix,
+    b: &BitMatrix,
+    trace: Option<&Path>,
+) -> Result<GemmOutcome, SimError> {
+    let sched = schedule_gemm(&model.design.config, a, b)?;
     let want = reference(model, a, b)?;
     let out = run(model, &sched, a, b, trace)?;
     let rtl = sched.place(&out.outputs).ok_or_else(|| {

@@ -15,9 +15,10 @@ use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 
-use crate::design::{hex, DesignDir};
+use crate::design::DesignDir;
 use crate::driver::{self, PortWidths, TraceFormat};
 use crate::error::SimError;
+use pamgen_gen::array::hex;
 
 /// Verilator flags used for every model (they are part of the cache key).
 const FLAGS: &[&str] = &[
@@ -100,21 +101,16 @@ pub struct Model {
 pub fn port_widths(design: &DesignDir) -> PortWidths {
     let c = &design.config;
     let w = c.format.width() as usize;
-    match c.dataflow {
-        pamgen_hdl::blocks::catalog::Dataflow::Os => PortWidths {
-            dataflow: c.dataflow,
-            a: c.rows * w,
-            b: c.cols * w,
-            p: 0,
-            c: c.cols * c.out_width(),
+    PortWidths {
+        dataflow: c.dataflow,
+        a: c.rows * w,
+        b: c.cols * w,
+        // Only the weight-stationary array takes partial sums (fp32, one lane per column).
+        p: match c.dataflow {
+            pamgen_hdl::blocks::catalog::Dataflow::Os => 0,
+            pamgen_hdl::blocks::catalog::Dataflow::Ws => c.cols * 32,
         },
-        pamgen_hdl::blocks::catalog::Dataflow::Ws => PortWidths {
-            dataflow: c.dataflow,
-            a: c.rows * w,
-            b: c.cols * w,
-            p: c.cols * 32,
-            c: c.cols * c.out_width(),
-        },
+        c: c.cols * c.out_width(),
     }
 }
 

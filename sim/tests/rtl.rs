@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use pamgen_gen::config::ArrayConfig;
 use pamgen_hdl::blocks::catalog::Dataflow;
 use pamgen_hdl::rng::SplitMix64;
-use pamgen_hdl::{BitMatrix, FloatFormat, MatmulSpec, Multiplier};
+use pamgen_hdl::{BitMatrix, FloatFormat, Multiplier};
 use pamgen_sim::workload::{transformer, TransformerShape};
 use pamgen_sim::{build, simulate_gemm, DesignDir, Model, Toolchain};
 
@@ -189,7 +189,7 @@ fn a_downscaled_transformer_layer_is_bit_exact() {
     for dataflow in [Dataflow::Os, Dataflow::Ws] {
         let c = cfg(dataflow, 4, 4, FloatFormat::BF16, Multiplier::Pam);
         let m = model(&c);
-        let spec = MatmulSpec::new(c.format, c.acc, c.multiplier, c.offset_value()).unwrap();
+        let spec = c.matmul_spec().unwrap();
         let gemms = transformer(&shape, &spec, None).unwrap();
         assert_eq!(gemms.len(), 3 + 2 * 2 + 3);
         for g in &gemms {

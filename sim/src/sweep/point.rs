@@ -8,16 +8,17 @@ use std::time::Instant;
 use pamgen_gen::config::ArrayConfig;
 use pamgen_gen::synth::{area, area_around, AreaReport};
 use pamgen_hdl::rng::SplitMix64;
-use pamgen_hdl::{BitMatrix, MatmulSpec, Multiplier};
+use pamgen_hdl::{BitMatrix, Multiplier};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::design::{hex, DesignDir};
+use crate::design::DesignDir;
 use crate::error::SimError;
 use crate::gemm::simulate_gemm;
 use crate::sweep::spec::{Point, WorkloadSpec};
 use crate::verilator::{build, Toolchain};
 use crate::workload::transformer;
+use pamgen_gen::array::hex;
 
 /// The tools a sweep found; a missing one leaves its columns empty.
 #[derive(Debug, Clone, Default)]
@@ -279,7 +280,8 @@ fn gemms(
             Ok(vec![(w.name(), a, b)])
         }
         WorkloadSpec::Transformer(shape) => {
-            let spec = MatmulSpec::new(cfg.format, cfg.acc, cfg.multiplier, cfg.offset_value())
+            let spec = cfg
+                .matmul_spec()
                 .map_err(|e| SimError::Unsupported(e.to_string()))?;
             Ok(transformer(shape, &spec, cfg.rounded_output())?
                 .into_iter()
@@ -295,6 +297,16 @@ pub fn workload_macs(w: &WorkloadSpec) -> u64 {
         WorkloadSpec::Gemm { m, k, n, .. } => (m * k * n) as u64,
         WorkloadSpec::Transformer(t) => t.macs(),
     }
+}
+
+/// Whether Verilog file `name` holds the PE module `pe` or one of its leaves (the emitter
+/// names them `<pe>_<leaf>.v`).
+fn is_pe_file(pe: &str, name: &str) -> bool {
+    let module = name.trim_end_matches(".v");
+    module == pe
+        || module
+            .strip_prefix(pe)
+            .is_some_and(|rest| rest.starts_with('_'))
 }
 
 /// Area of the design. Hierarchical (default): the PE synthesized once, times rows x cols,
@@ -316,14 +328,13 @@ fn synthesize(
     for (name, bytes) in &design.verilog {
         let p = dir.path().join(name);
         std::fs::write(&p, bytes).map_err(SimError::io(format!("writing {}", p.display())))?;
-        let module = name.trim_end_matches(".v");
-        if module == pe {
+        if !is_pe_file(&pe, name) {
+            around.push(p);
+        } else if name.trim_end_matches(".v") == pe {
             pe_top = Some(p.clone());
             pe_files.push(p);
-        } else if module.starts_with(&format!("{pe}_")) {
-            pe_files.push(p);
         } else {
-            around.push(p);
+            pe_files.push(p);
         }
     }
     let pe_top = pe_top.ok_or_else(|| SimError::Design {
@@ -403,10 +414,7 @@ fn pe_fmax(design: &DesignDir, yosys: &str, nextpnr: &str, cache: &Path) -> Resu
     let files: Vec<&(String, Vec<u8>)> = design
         .verilog
         .iter()
-        .filter(|(n, _)| {
-            let m = n.trim_end_matches(".v");
-            m == pe || m.starts_with(&format!("{pe}_"))
-        })
+        .filter(|(n, _)| is_pe_file(&pe, n))
         .collect();
     let mut h = Sha256::new();
     h.update(b"pamgen-fmax-v1\0");
